@@ -1,0 +1,104 @@
+// The store: shops, their sync cursors and the normalised records.
+// A narrow interface so that a PostgreSQL backend can sit beside SQLite.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pcgd/model/records.hpp>
+#include <pcgd/sdk/plugin.hpp>
+
+namespace pcgd::host {
+
+/// A connected shop as stored. Credentials are sealed (see secrets/vault.hpp);
+/// the store never sees them in clear.
+struct ShopRecord {
+    model::Shop shop;                 // id, platform, country, currency, time_zone
+    std::string base_url;             // the platform's API root (an emulator in tests)
+    std::string sme_id;               // the SME that owns the shop; may be empty
+    std::string settings_json = "{}"; // non-secret plugin settings, a JSON object
+    std::string sealed_credentials;   // Vault::seal output; empty when none
+    std::int64_t created_at_ms = 0;
+};
+
+/// What one commit changed.
+struct CommitStats {
+    std::int64_t inserted = 0;
+    std::int64_t updated = 0;
+    std::int64_t unchanged = 0;
+    std::int64_t deleted = 0;  // records newly marked deleted
+    CommitStats& operator+=(const CommitStats& o) {
+        inserted += o.inserted; updated += o.updated; unchanged += o.unchanged; deleted += o.deleted;
+        return *this;
+    }
+    std::int64_t changed() const { return inserted + updated + deleted; }
+};
+
+/// Committed sync state of one dataset of one shop.
+struct SyncState {
+    std::string cursor;              // last committed cursor, empty when none
+    std::int64_t committed_at_ms = 0;
+    std::int64_t last_success_at_ms = 0;  // last time a whole job finished
+    std::string last_error;
+};
+
+/// An open transaction for one shop and dataset. Records are written as they
+/// arrive (memory stays flat) and become visible, together with the new
+/// cursor, only on commit. Destroying an uncommitted batch rolls it back.
+class Batch {
+public:
+    virtual ~Batch() = default;
+    /// Upserts one record given in its JSON form. Throws json::ParseError
+    /// (naming the field) for a record that does not match the schema.
+    virtual void add(model::RecordKind kind, std::string_view json) = 0;
+    /// Makes everything since the last commit durable with `cursor`, and
+    /// starts a new transaction for what follows.
+    virtual CommitStats commit(std::string_view cursor) = 0;
+    /// Discards everything since the last commit.
+    virtual void rollback() = 0;
+};
+
+/// Counts of live (not deleted) records of one shop, or of all shops.
+struct RecordCounts {
+    std::int64_t products = 0, variants = 0, orders = 0, order_lines = 0, refunds = 0, traffic = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Shops
+    virtual void put_shop(const ShopRecord& shop) = 0;  // insert or replace
+    virtual std::optional<ShopRecord> get_shop(std::string_view id) = 0;
+    virtual std::vector<ShopRecord> list_shops() = 0;
+    /// Removes the shop and all its records and state. False when unknown.
+    virtual bool remove_shop(std::string_view id) = 0;
+
+    // Sync state
+    virtual SyncState sync_state(std::string_view shop_id, sdk::Dataset dataset) = 0;
+    /// Forgets the cursor (a full sync starts over); records stay.
+    virtual void reset_cursor(std::string_view shop_id, sdk::Dataset dataset) = 0;
+    virtual void record_job_result(std::string_view shop_id, sdk::Dataset dataset, std::int64_t at_ms,
+                                   std::string_view error /* empty on success */) = 0;
+    virtual std::unique_ptr<Batch> begin_batch(std::string_view shop_id, sdk::Dataset dataset) = 0;
+
+    // Reading
+    virtual RecordCounts counts(std::optional<std::string_view> shop_id) = 0;
+    /// Calls f(shop_id, json) for each live record of `kind`, ordered by shop
+    /// then id. Order lines and refund lines are read through their parents.
+    virtual void for_each(model::RecordKind kind, std::optional<std::string_view> shop_id,
+                          const std::function<void(std::string_view shop_id, std::string_view json)>& f) = 0;
+    /// Sum of live orders' totals per currency (shop money, cancelled included), in minor units.
+    virtual std::vector<model::Money> order_totals(std::optional<std::string_view> shop_id) = 0;
+};
+
+/// Opens (creating and migrating as needed) an SQLite store in WAL mode.
+/// Throws std::runtime_error naming the path on failure.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+}  // namespace pcgd::host
