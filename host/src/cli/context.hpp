@@ -1,0 +1,55 @@
+// What every command shares: the global options and the services they open
+// on demand (a command that needs no store does not create one).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "plugin/loader.hpp"
+#include "secrets/vault.hpp"
+#include "store/store.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace pcgd::host::cli {
+
+/// A user-facing failure: printed as "pcgd: <message>" with this exit code.
+struct CommandError : std::runtime_error {
+    CommandError(const std::string& message, int exit_code = 1) : std::runtime_error(message), exit_code(exit_code) {}
+    int exit_code;
+};
+
+class Context {
+public:
+    // Global flags, as parsed.
+    std::string config_file;
+    std::string store_path;
+    std::string plugin_dir;
+    std::string log_level;
+
+    const Config& config();
+    Store& store();
+    PluginRegistry& plugins();
+    const Vault& vault();
+
+private:
+    std::optional<Config> config_;
+    std::unique_ptr<Store> store_;
+    std::optional<PluginRegistry> plugins_;
+    std::optional<Vault> vault_;
+};
+
+void add_plugins_command(CLI::App& app, Context& ctx);
+void add_shop_command(CLI::App& app, Context& ctx);
+void add_sync_command(CLI::App& app, Context& ctx);
+void add_export_command(CLI::App& app, Context& ctx);
+
+/// Prints a table with aligned columns (UTF-8 aware widths).
+std::string format_table(const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace pcgd::host::cli

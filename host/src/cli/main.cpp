@@ -1,0 +1,55 @@
+// pcgd: the command line of the PCGD host.
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/context.hpp"
+
+int main(int argc, char** argv) {
+    using namespace pcgd::host::cli;
+    Context ctx;
+    CLI::App app{"PCGD - Plateforme de Controle de la Gestion des Donnees.\n"
+                 "Connects SME shops on Shopify, Amazon, WooCommerce and eBay, syncs their data, and analyses it.",
+                 "pcgd"};
+    app.set_version_flag("--version", "pcgd 0.1.0 (plugin ABI 1.0, record schema 1)");
+    app.require_subcommand(1);
+    app.option_defaults()->always_capture_default();
+    app.add_option("--config", ctx.config_file, "TOML configuration file (also $PCGD_CONFIG)");
+    app.add_option("--store", ctx.store_path, "SQLite store file (overrides [store] path)");
+    app.add_option("--plugin-dir", ctx.plugin_dir, "Directory of plugin libraries (overrides [plugins] dir)");
+    app.add_option("--log-level", ctx.log_level, "debug, info, warn or error")
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
+    add_plugins_command(app, ctx);
+    add_shop_command(app, ctx);
+    add_sync_command(app, ctx);
+    add_export_command(app, ctx);
+
+    // Logs go to stderr so that stdout stays clean for --json and exports.
+    auto logger = spdlog::stderr_color_mt("pcgd");
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%^%l%$ %v");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return 2;
+    } catch (const CommandError& e) {
+        std::cerr << "pcgd: " << e.what() << '\n';
+        return e.exit_code;
+    } catch (const std::exception& e) {
+        std::cerr << "pcgd: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}
