@@ -275,8 +275,8 @@ struct Trampolines {
             auto owned = std::make_unique<Self>();
             owned->host = *host;
             rapidjson::Document doc;
-            json::parse(doc, view(settings_json), "plugin settings");
             try {
+                json::parse(doc, view(settings_json), "plugin settings");
                 owned->plugin.emplace(Host(owned->host), json::Node(doc, "settings"));
             } catch (const json::ParseError& e) {
                 throw Error(PCGD_ERR_CONFIG, e.what());

@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "config/config.hpp"
+
+using pcgd::host::Config;
+using pcgd::host::load_config;
+
+namespace {
+
+std::filesystem::path write_config(const std::string& text) {
+    const auto dir = std::filesystem::temp_directory_path() / ("pcgd-config-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto file = dir / "pcgd.toml";
+    std::ofstream(file) << text;
+    return file;
+}
+
+std::string error_of(const std::string& text) {
+    try {
+        (void)load_config(write_config(text), Config{});
+    } catch (const std::runtime_error& e) {
+        const std::string message = e.what();
+        return message.substr(message.find(':') + 1);  // drop the path, keep "line: what"
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST(Config, ReadsEverySetting) {
+    const auto file = write_config(R"(
+[store]
+path = "data/pcgd.db"
+[plugins]
+dir = "/usr/lib/pcgd/plugins"
+[secrets]
+key_file = "/etc/pcgd/secret.key"
+[http]
+ca_file = "ca.pem"
+connect_timeout_ms = 2000
+timeout_ms = 30000
+[sync]
+max_parallel_shops = 4
+max_attempts = 5
+[log]
+level = "debug"
+)");
+    const Config c = load_config(file, Config{});
+    EXPECT_EQ(c.store_path, file.parent_path() / "data/pcgd.db");  // relative to the file
+    EXPECT_EQ(c.plugin_dir, "/usr/lib/pcgd/plugins");
+    EXPECT_EQ(c.key_file, "/etc/pcgd/secret.key");
+    EXPECT_EQ(c.ca_file, (file.parent_path() / "ca.pem").string());
+    EXPECT_EQ(c.connect_timeout_ms, 2000u);
+    EXPECT_EQ(c.timeout_ms, 30000u);
+    EXPECT_EQ(c.max_parallel_shops, 4u);
+    EXPECT_EQ(c.max_attempts, 5u);
+    EXPECT_EQ(c.log_level, "debug");
+}
+
+TEST(Config, MissingSettingsKeepTheirDefaults) {
+    Config base;
+    base.max_attempts = 9;
+    const Config c = load_config(write_config("[log]\nlevel = \"info\"\n"), base);
+    EXPECT_EQ(c.max_attempts, 9u);
+    EXPECT_EQ(c.log_level, "info");
+}
+
+TEST(Config, ErrorsNameTheLineAndTheSetting) {
+    EXPECT_EQ(error_of("[store]\npaht = \"x\"\n"), "2: unknown setting 'store.paht'");
+    EXPECT_EQ(error_of("[stor]\npath = \"x\"\n"), "1: unknown section [stor]");
+    EXPECT_EQ(error_of("[http]\ntimeout_ms = \"fast\"\n"), "2: 'http.timeout_ms' must be an integer");
+    EXPECT_EQ(error_of("[http]\ntimeout_ms = 5\n"), "2: 'http.timeout_ms' must be between 100 and 3600000");
+    EXPECT_EQ(error_of("[log]\nlevel = \"loud\"\n"), "2: 'log.level' must be one of debug, info, warn, error (got 'loud')");
+    EXPECT_EQ(error_of("store = 3\n"), "1: 'store' must be a section ([store])");
+    EXPECT_NE(error_of("[store\n").find("1:"), std::string::npos);
+}
