@@ -179,11 +179,16 @@ void shop_list(Context& ctx, bool as_json) {
         std::cout << "no shops yet: add one with `pcgd shop add`\n";
         return;
     }
-    std::vector<std::vector<std::string>> rows{{"ID", "PLATFORM", "COUNTRY", "CURRENCY", "TIME ZONE", "PRODUCTS", "ORDERS", "BASE URL"}};
+    std::vector<std::vector<std::string>> rows{
+        {"ID", "PLATFORM", "COUNTRY", "TIME ZONE", "PRODUCTS", "VARIANTS", "ORDERS", "LINES", "REFUNDS", "ORDER TOTALS"}};
     for (const auto& s : shops) {
         const auto c = ctx.store().counts(s.shop.id);
-        rows.push_back({s.shop.id, s.shop.platform, s.shop.country, std::string(s.shop.currency.code()), s.shop.time_zone,
-                        std::to_string(c.products), std::to_string(c.orders), s.base_url});
+        std::string totals;
+        for (const auto& m : ctx.store().order_totals(s.shop.id))
+            totals += (totals.empty() ? "" : " + ") + m.decimal() + " " + std::string(m.currency.code());
+        rows.push_back({s.shop.id, s.shop.platform, s.shop.country, s.shop.time_zone, std::to_string(c.products),
+                        std::to_string(c.variants), std::to_string(c.orders), std::to_string(c.order_lines),
+                        std::to_string(c.refunds), totals.empty() ? "-" : totals});
     }
     std::cout << format_table(rows);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <pcgd/sdk/json.hpp>
 
 #include "cli/context.hpp"
 #include "sync/sync_engine.hpp"
@@ -55,7 +56,32 @@ struct SyncArgs {
     std::vector<std::string> shops;
     std::vector<std::string> datasets;
     bool full = false;
+    bool json = false;
 };
+
+void print_json(const std::vector<ShopReport>& reports) {
+    json::Writer w;
+    w.begin_array();
+    for (const auto& r : reports) {
+        w.begin_object().field("shop", r.shop_id).field("platform", r.platform).field("ok", r.ok);
+        w.key("error");
+        r.error.empty() ? w.null() : w.value(r.error);
+        w.key("datasets").begin_array();
+        for (const auto& d : r.datasets) {
+            w.begin_object().field("dataset", sdk::to_string(d.dataset)).field("ok", d.ok);
+            w.key("error");
+            d.error.empty() ? w.null() : w.value(d.error);
+            w.field("inserted", d.stats.inserted).field("updated", d.stats.updated).field("unchanged", d.stats.unchanged);
+            w.field("deleted", d.stats.deleted).field("records", d.records).field("pages", d.pages);
+            w.field("requests", d.requests).field("retries", d.retries).field("restarts", d.restarts);
+            w.field("waited_ms", d.waited_ms).field("duration_ms", d.duration_ms);
+            w.end_object();
+        }
+        w.end_array().end_object();
+    }
+    w.end_array();
+    std::cout << w.view() << '\n';
+}
 
 void run_sync(Context& ctx, const SyncArgs& args) {
     const Config& config = ctx.config();
@@ -91,6 +117,13 @@ void run_sync(Context& ctx, const SyncArgs& args) {
     const auto reports = engine.run(shops, options);
     if (live) progress.clear();
 
+    if (args.json) {
+        print_json(reports);
+        std::size_t failed = 0;
+        for (const auto& r : reports) failed += !r.ok;
+        if (failed) throw CommandError("sync failed for " + std::to_string(failed) + " shop(s)");
+        return;
+    }
     std::vector<std::vector<std::string>> rows{{"SHOP", "DATASET", "RESULT", "NEW", "UPDATED", "UNCHANGED", "DELETED", "PAGES", "RETRIES", "WAITED", "TIME"}};
     bool all_ok = true;
     std::vector<std::string> errors;
@@ -122,6 +155,7 @@ void add_sync_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--shop", args->shops, "Only this shop (repeatable); default: every shop");
     cmd->add_option("--dataset", args->datasets, "Only this dataset: inventory, orders or traffic (repeatable)");
     cmd->add_flag("--full", args->full, "Ignore the cursors and read everything again");
+    cmd->add_flag("--json", args->json, "Print the report as JSON");
     cmd->callback([&ctx, args] { run_sync(ctx, *args); });
 }
 

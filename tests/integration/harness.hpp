@@ -1,0 +1,73 @@
+// The end-to-end harness: emulators and the pcgd binary as child processes,
+// one scratch store and key per test.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "subprocess.hpp"
+
+namespace pcgd::test {
+
+/// One HTTP exchange with the host's own client (used for the emulators'
+/// admin routes). Throws on a transport error.
+struct HttpResult {
+    int status = 0;
+    std::string body;
+};
+HttpResult http(const std::string& method, const std::string& url, const std::string& ca_file = {});
+
+/// A `pcgd-emulator` child serving one shop on 127.0.0.1.
+class Emulator {
+public:
+    struct Options {
+        std::string platform = "testshop";
+        std::string country = "GB";
+        int seed = 7;
+        int products = 30;
+        int orders = 300;
+        std::vector<std::string> extra;  // e.g. {"--faults", "429:0.2"}
+        bool tls = false;
+    };
+    explicit Emulator(Options options);
+    const std::string& base_url() const { return base_url_; }
+    /// Ground truth of the current state.
+    rapidjson::Document summary() const;
+    /// Applies the next deterministic batch of upstream changes.
+    void mutate() const;
+    rapidjson::Document stats() const;
+
+private:
+    Options options_;
+    std::unique_ptr<Subprocess> process_;
+    std::string base_url_;
+};
+
+/// Runs `pcgd` against a scratch store, key and config.
+class Pcgd {
+public:
+    Pcgd();
+    RunResult operator()(std::vector<std::string> args, std::map<std::string, std::string> env = {}) const;
+    /// Starts `pcgd` without waiting (for kill tests).
+    std::unique_ptr<Subprocess> start(std::vector<std::string> args) const;
+    std::vector<std::string> command(std::vector<std::string> args) const;
+    const std::string& store_path() const { return store_; }
+    const TempDir& dir() const { return dir_; }
+    /// Adds a testshop shop pointing at `emulator`.
+    void add_testshop(const std::string& id, const Emulator& emulator, const std::string& country = "GB") const;
+    /// The export of `table` as JSON Lines, parsed.
+    std::vector<rapidjson::Document> export_jsonl(const std::string& table, const std::string& shop = {}) const;
+    std::map<std::string, std::string> env() const;
+
+private:
+    TempDir dir_;
+    std::string store_, config_;
+};
+
+rapidjson::Document parse_json(const std::string& text);
+
+}  // namespace pcgd::test

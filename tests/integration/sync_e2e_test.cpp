@@ -1,0 +1,232 @@
+// End to end: the real pcgd binary, the testshop plugin module and the
+// emulator on loopback. Every check compares the store with the emulator's
+// ground truth exactly.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sys/stat.h>
+#include <thread>
+
+#include "harness.hpp"
+#include "store/store.hpp"
+
+using namespace pcgd::test;
+
+namespace {
+
+const rapidjson::Value& shop_entry(const rapidjson::Document& shops, const std::string& id) {
+    for (const auto& s : shops.GetArray())
+        if (id == s["id"].GetString()) return s;
+    throw std::runtime_error("shop " + id + " not listed");
+}
+
+/// The store holds exactly what the emulator holds: counts, per-currency
+/// totals, and no record twice.
+void expect_matches_ground_truth(const Pcgd& pcgd, const std::string& shop, const Emulator& emulator) {
+    const auto truth = emulator.summary();
+    const auto list = pcgd({"shop", "list", "--json"});
+    ASSERT_EQ(list.exit_code, 0) << list.err;
+    const auto shops = parse_json(list.out);
+    const auto& counts = shop_entry(shops, shop)["counts"];
+    for (const char* k : {"products", "variants", "orders", "order_lines", "refunds", "traffic"})
+        EXPECT_EQ(counts[k].GetInt64(), truth["counts"][k].GetInt64()) << shop << " " << k;
+
+    std::map<std::string, std::int64_t> totals;
+    std::set<std::string> ids;
+    const auto orders = pcgd.export_jsonl("orders", shop);
+    for (const auto& o : orders) {
+        totals[o["total"]["currency"].GetString()] += o["total"]["minor"].GetInt64();
+        ids.insert(o["id"].GetString());
+    }
+    EXPECT_EQ(ids.size(), orders.size()) << "an order is stored twice";
+    std::map<std::string, std::int64_t> expected;
+    for (const auto& m : truth["order_totals"].GetObject()) expected[m.name.GetString()] = m.value.GetInt64();
+    EXPECT_EQ(totals, expected) << shop;
+}
+
+rapidjson::Document sync_json(const Pcgd& pcgd, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"sync", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = pcgd(args);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return parse_json(r.out);
+}
+
+std::int64_t sum_field(const rapidjson::Document& report, const char* field) {
+    std::int64_t n = 0;
+    for (const auto& shop : report.GetArray())
+        for (const auto& d : shop["datasets"].GetArray()) n += d[field].GetInt64();
+    return n;
+}
+
+}  // namespace
+
+TEST(SyncEndToEnd, FullSyncOfTwoShopsMatchesGroundTruthAndASecondSyncChangesNothing) {
+    Emulator gb({.country = "GB", .seed = 11, .products = 25, .orders = 400});
+    Emulator fr({.country = "FR", .seed = 11, .products = 25, .orders = 300});
+    Pcgd pcgd;
+    pcgd.add_testshop("maison-gb", gb, "GB");
+    pcgd.add_testshop("maison-fr", fr, "FR");
+
+    const auto first = sync_json(pcgd);
+    ASSERT_EQ(first.Size(), 2u);
+    for (const auto& shop : first.GetArray()) {
+        EXPECT_TRUE(shop["ok"].GetBool());
+        ASSERT_EQ(shop["datasets"].Size(), 3u);
+    }
+    expect_matches_ground_truth(pcgd, "maison-gb", gb);
+    expect_matches_ground_truth(pcgd, "maison-fr", fr);
+    EXPECT_GT(sum_field(first, "inserted"), 700);
+
+    const auto second = sync_json(pcgd);
+    EXPECT_EQ(sum_field(second, "inserted"), 0);
+    EXPECT_EQ(sum_field(second, "updated"), 0);
+    EXPECT_EQ(sum_field(second, "deleted"), 0);
+    expect_matches_ground_truth(pcgd, "maison-gb", gb);
+
+    // A full sync reads everything again and still changes nothing.
+    const auto full = sync_json(pcgd, {"--full", "--shop", "maison-fr"});
+    EXPECT_GT(sum_field(full, "unchanged"), 300);
+    EXPECT_EQ(sum_field(full, "inserted") + sum_field(full, "updated") + sum_field(full, "deleted"), 0);
+}
+
+TEST(SyncEndToEnd, IncrementalSyncCarriesEditsDeletionsAndLateRefunds) {
+    Emulator gb({.country = "GB", .seed = 5, .products = 20, .orders = 200});
+    Pcgd pcgd;
+    pcgd.add_testshop("gb", gb);
+    sync_json(pcgd);
+    expect_matches_ground_truth(pcgd, "gb", gb);
+
+    const auto before = gb.summary();
+    gb.mutate();
+    gb.mutate();
+    const auto after = gb.summary();
+    EXPECT_NE(before["counts"]["refunds"].GetInt64(), after["counts"]["refunds"].GetInt64());
+
+    const auto report = sync_json(pcgd);
+    EXPECT_GT(sum_field(report, "updated") + sum_field(report, "inserted"), 0);
+    EXPECT_GT(sum_field(report, "deleted"), 0);
+    expect_matches_ground_truth(pcgd, "gb", gb);
+    // Incremental: far fewer records read than a full pass.
+    EXPECT_LT(sum_field(report, "records"), 200);
+}
+
+TEST(SyncEndToEnd, EveryFaultKindEndsWithCompleteData) {
+    Emulator gb({.country = "GB", .seed = 3, .products = 20, .orders = 250,
+                 .extra = {"--faults", "429:0.1,5xx:0.1,drop:0.05,truncate:0.05,malformed:0.05,expired-token:0.05,slow:0.03",
+                           "--slow-ms", "300", "--retry-after-s", "0"}});
+    Pcgd pcgd;
+    pcgd.add_testshop("gb", gb);
+    const auto report = sync_json(pcgd);
+    EXPECT_TRUE(report[0]["ok"].GetBool());
+    EXPECT_GT(sum_field(report, "retries") + sum_field(report, "restarts"), 0);
+    expect_matches_ground_truth(pcgd, "gb", gb);
+
+    const auto stats = gb.stats();
+    for (const char* kind : {"429", "5xx", "drop", "truncate", "malformed", "expired-token"})
+        EXPECT_GT(stats["faults"][kind].GetInt64(), 0) << kind << " was never injected";
+}
+
+TEST(SyncEndToEnd, RateLimitedRunCompletesWithoutAFailedPage) {
+    Emulator gb({.country = "GB", .seed = 9, .products = 10, .orders = 300, .extra = {"--bucket", "4", "--leak-per-s", "20"}});
+    Pcgd pcgd;
+    pcgd.add_testshop("gb", gb);
+    ASSERT_EQ(pcgd({"shop", "add", "--id", "dummy", "--platform", "testshop", "--base-url", gb.base_url(), "--setting",
+                    "client_id=pcgd-test-client", "--setting", "page_size=10", "--credential", "client_secret=pcgd-test-secret"})
+                  .exit_code,
+              0);
+    const auto report = sync_json(pcgd, {"--shop", "gb", "--shop", "dummy"});
+    for (const auto& shop : report.GetArray()) EXPECT_TRUE(shop["ok"].GetBool());
+    expect_matches_ground_truth(pcgd, "gb", gb);
+    expect_matches_ground_truth(pcgd, "dummy", gb);
+}
+
+TEST(SyncEndToEnd, KillDuringSyncLosesAndDuplicatesNothing) {
+    Emulator gb({.country = "GB", .seed = 21, .products = 40, .orders = 1200, .extra = {"--latency-ms", "10"}});
+    Pcgd pcgd;
+    ASSERT_EQ(pcgd({"shop", "add", "--id", "gb", "--platform", "testshop", "--base-url", gb.base_url(), "--setting",
+                    "client_id=pcgd-test-client", "--setting", "page_size=20", "--credential", "client_secret=pcgd-test-secret"})
+                  .exit_code,
+              0);
+    std::int64_t previous_orders = -1;
+    for (int pages_before_kill : {1, 6, 15}) {
+        auto sync = pcgd.start({"sync", "--dataset", "orders"});
+        // Kill once the orders job has committed enough pages.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        std::int64_t orders = 0;
+        for (;;) {
+            {
+                auto store = pcgd::host::open_sqlite_store(pcgd.store_path());
+                orders = store->counts(std::string_view("gb")).orders;
+            }
+            if (orders >= previous_orders + 20LL * pages_before_kill) break;
+            ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "sync made no progress";
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        sync->kill(SIGKILL);
+        EXPECT_EQ(sync->wait(), 128 + SIGKILL);
+        auto store = pcgd::host::open_sqlite_store(pcgd.store_path());
+        const auto counts = store->counts(std::string_view("gb"));
+        EXPECT_LT(counts.orders, 1200) << "killed too late to test anything";
+        // Whole pages only: the cursor and the records were committed together.
+        EXPECT_EQ(counts.orders % 20, 0);
+        previous_orders = counts.orders;
+    }
+    const auto report = sync_json(pcgd);
+    EXPECT_TRUE(report[0]["ok"].GetBool());
+    expect_matches_ground_truth(pcgd, "gb", gb);
+}
+
+TEST(SyncEndToEnd, HttpsIsVerifiedAgainstTheConfiguredCa) {
+    Emulator gb({.country = "GB", .seed = 2, .products = 5, .orders = 20, .tls = true});
+    ASSERT_EQ(gb.base_url().rfind("https://", 0), 0u);
+    Pcgd pcgd;
+    pcgd.add_testshop("gb", gb);
+    sync_json(pcgd);
+    expect_matches_ground_truth(pcgd, "gb", gb);
+
+    // The same shop, with a config that does not trust the test CA, fails.
+    const std::string bare = pcgd.dir() / "bare.toml";
+    std::ofstream(bare) << "[store]\npath = \"pcgd.db\"\n[plugins]\ndir = \"" << PCGD_PLUGIN_DIR
+                        << "\"\n[secrets]\nkey_file = \"secret.key\"\n[sync]\nmax_attempts = 2\n";
+    const auto r = run({PCGD_BIN, "--config", bare, "sync", "--shop", "gb"}, pcgd.env());
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("tls error"), std::string::npos) << r.err;
+}
+
+TEST(SyncEndToEnd, CredentialsAreEncryptedAtRestAndNeverPrinted) {
+    Emulator gb({.country = "GB", .seed = 1, .products = 3, .orders = 5});
+    Pcgd pcgd;
+    const std::string secret = "wrong-secret-Zq81xP";
+    ASSERT_EQ(pcgd({"shop", "add", "--id", "gb", "--platform", "testshop", "--base-url", gb.base_url(), "--setting",
+                    "client_id=pcgd-test-client", "--credential", "client_secret=" + secret})
+                  .exit_code,
+              0);
+    struct stat st {};
+    ASSERT_EQ(::stat((pcgd.dir() / "secret.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    std::ifstream db(pcgd.store_path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(secret), std::string::npos);
+
+    const auto check = pcgd({"shop", "check", "--id", "gb", "--log-level", "debug"});
+    EXPECT_EQ(check.exit_code, 1);
+    EXPECT_NE(check.out.find("gb  orders: access missing: "), std::string::npos) << check.out;
+    const auto sync = pcgd({"--log-level", "debug", "sync"});
+    EXPECT_EQ(sync.exit_code, 1);
+    EXPECT_EQ((check.out + check.err + sync.out + sync.err).find(secret), std::string::npos);
+}
+
+TEST(SyncEndToEnd, ShopCheckPassesWithGoodCredentials) {
+    Emulator gb({.country = "GB", .seed = 1, .products = 3, .orders = 5});
+    Pcgd pcgd;
+    pcgd.add_testshop("gb", gb);
+    const auto r = pcgd({"shop", "check", "--id", "gb"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "gb  inventory: ok\ngb  orders: ok\ngb  traffic: ok\n");
+    // A check stores nothing.
+    EXPECT_EQ(pcgd.export_jsonl("orders").size(), 0u);
+}
