@@ -76,3 +76,10 @@ TEST(Config, ErrorsNameTheLineAndTheSetting) {
     EXPECT_EQ(error_of("store = 3\n"), "1: 'store' must be a section ([store])");
     EXPECT_NE(error_of("[store\n").find("1:"), std::string::npos);
 }
+
+TEST(Config, TheExampleConfigLoads) {
+    const Config c = load_config(PCGD_SOURCE_DIR "/config/pcgd.example.toml", Config{});
+    EXPECT_EQ(c.store_path, "/var/lib/pcgd/pcgd.db");
+    EXPECT_EQ(c.ca_file, "");  // empty means the system store, not a path
+    EXPECT_EQ(c.log_level, "warn");
+}

@@ -84,7 +84,7 @@ Config load_config(const std::filesystem::path& file, Config c) {
     visit("plugins", {"dir"}, [&](const std::string&, const toml::node& v) { c.plugin_dir = path_of(v, "plugins.dir"); });
     visit("secrets", {"key_file"}, [&](const std::string&, const toml::node& v) { c.key_file = path_of(v, "secrets.key_file"); });
     visit("http", {"ca_file", "connect_timeout_ms", "timeout_ms"}, [&](const std::string& k, const toml::node& v) {
-        if (k == "ca_file") c.ca_file = path_of(v, "http.ca_file").string();
+        if (k == "ca_file") c.ca_file = string_of(v, "http.ca_file").empty() ? std::string() : path_of(v, "http.ca_file").string();
         if (k == "connect_timeout_ms") c.connect_timeout_ms = ms_of(v, "http.connect_timeout_ms", 100, 600000);
         if (k == "timeout_ms") c.timeout_ms = ms_of(v, "http.timeout_ms", 100, 3600000);
     });
