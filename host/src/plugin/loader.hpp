@@ -48,6 +48,17 @@ enum class LoadFailure {
 };
 const char* to_string(LoadFailure f) noexcept;
 
+/// How a plugin's ABI version relates to the host's (rule 3 of the loader).
+enum class AbiVerdict {
+    compatible,     // same major, plugin minor <= host minor
+    major_differs,  // a different major: nothing can be assumed about the layout
+    minor_newer,    // the plugin may fill or expect slots this host does not know
+};
+/// Pure, so the rule can be tested for versions no fixture can be built with.
+AbiVerdict check_abi(std::uint32_t host_version, std::uint32_t plugin_version) noexcept;
+/// "1.0" for 0x00010000.
+std::string format_abi_version(std::uint32_t version);
+
 /// One line of `pcgd plugins`.
 struct PluginStatus {
     std::filesystem::path path;

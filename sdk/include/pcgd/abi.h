@@ -188,7 +188,9 @@ typedef struct pcgd_http_response {
 
 /** What the plugin learnt from a response. ABI-APPENDABLE.
  *  Rate-limit hints feed the host's limiter for the whole seller account.
- *  OWNERSHIP: host-owned struct, zeroed with struct_size set by the host;
+ *  OWNERSHIP: host-owned struct, zeroed with struct_size set by the host,
+ *  except the budget_* fields, which the host sets to -1 (unknown), so a
+ *  plugin that never sets them never reports an empty budget;
  *  `cursor` is plugin-owned and valid until the next call into the instance. */
 typedef struct pcgd_response_result {
     uint32_t abi_version;
