@@ -1,1 +1,603 @@
-// placeholder: being written
+// The SQLite implementation of Store. See schema.cpp for the tables.
+#include <array>
+#include <chrono>
+#include <stdexcept>
+#include <type_traits>
+#include <variant>
+
+#include <sqlite3.h>
+
+#include <pcgd/model/json.hpp>
+
+#include "store/schema.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/store.hpp"
+
+namespace pcgd::host {
+
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Use;
+
+std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// FNV-1a: not cryptographic, only a cheap fingerprint to skip rewriting
+/// records that did not change. Stored as SQLite's signed 64-bit integer.
+std::int64_t fnv1a_64(std::string_view bytes) noexcept {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : bytes) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return static_cast<std::int64_t>(h);
+}
+
+std::int64_t flag(bool b) noexcept { return b ? 1 : 0; }
+
+std::optional<std::int64_t> minor_of(const std::optional<model::Money>& m) {
+    if (!m) return std::nullopt;
+    return m->minor;
+}
+
+std::string_view currency_of(const std::optional<model::Money>& m) {
+    return m ? m->currency.code() : std::string_view{};
+}
+
+/// Binds text, or NULL when empty (for optional codes such as a currency).
+void bind_text_or_null(Statement& s, int index, std::string_view text) {
+    if (text.empty()) s.bind_null(index);
+    else s.bind(index, text);
+}
+
+/// Sum of the fees when they are known and all in the order's currency;
+/// anything else would be a wrong number, so the column stays NULL.
+std::optional<std::int64_t> fees_minor(const model::Order& o) {
+    if (!o.fees_known) return std::nullopt;
+    model::Money sum = model::Money::zero(o.currency);
+    for (const auto& f : o.fees) {
+        if (f.amount.currency != o.currency) return std::nullopt;
+        sum += f.amount;
+    }
+    return sum.minor;
+}
+
+// ---------------------------------------------------------------- tables
+
+// For each record type: its table and the typed columns bound from
+// parameter ?3 on (?1 is shop_id, ?2 is id), in this order.
+template <class Record>
+struct Table;
+
+template <>
+struct Table<model::Product> {
+    static constexpr const char* name = "products";
+    static constexpr const char* columns[] = {"title", "vendor", "product_type", "active", "marketplace",
+                                              "created_at_ms", "updated_at_ms"};
+    static std::string_view id(const model::Product& p) { return p.id; }
+    static void bind(Statement& s, const model::Product& p) {
+        s.bind(3, p.title).bind(4, p.vendor).bind(5, p.product_type).bind(6, flag(p.active)).bind(7, p.marketplace);
+        s.bind(8, p.created_at).bind(9, p.updated_at);
+    }
+};
+
+template <>
+struct Table<model::Variant> {
+    static constexpr const char* name = "variants";
+    static constexpr const char* columns[] = {"product_id",  "sku",         "barcode",
+                                              "title",       "currency",    "price_minor",
+                                              "compare_at_price_minor",     "unit_cost_currency",
+                                              "unit_cost_minor",            "stock_total",
+                                              "active",      "marketplace", "updated_at_ms"};
+    static std::string_view id(const model::Variant& v) { return v.id; }
+    static void bind(Statement& s, const model::Variant& v) {
+        s.bind(3, v.product_id).bind(4, v.sku).bind(5, v.barcode).bind(6, v.title);
+        bind_text_or_null(s, 7, v.price ? currency_of(v.price) : currency_of(v.compare_at_price));
+        s.bind(8, minor_of(v.price)).bind(9, minor_of(v.compare_at_price));
+        bind_text_or_null(s, 10, currency_of(v.unit_cost));
+        s.bind(11, minor_of(v.unit_cost)).bind(12, v.stock_total).bind(13, flag(v.active)).bind(14, v.marketplace);
+        s.bind(15, v.updated_at);
+    }
+};
+
+template <>
+struct Table<model::Order> {
+    static constexpr const char* name = "orders";
+    static constexpr const char* columns[] = {
+        "name",           "created_at_ms",   "updated_at_ms",  "cancelled_at_ms",
+        "status",         "financial_status", "fulfillment_status", "currency",
+        "presentment_currency", "marketplace", "country",       "subtotal_minor",
+        "discounts_minor", "shipping_minor", "tax_minor",       "total_minor",
+        "presentment_total_minor", "taxes_included", "tax_remitted_by_marketplace", "fees_known",
+        "fees_minor",     "line_count",      "test"};
+    static std::string_view id(const model::Order& o) { return o.id; }
+    static void bind(Statement& s, const model::Order& o) {
+        s.bind(3, o.name).bind(4, o.created_at).bind(5, o.updated_at).bind(6, o.cancelled_at);
+        s.bind(7, o.status).bind(8, o.financial_status).bind(9, o.fulfillment_status).bind(10, o.currency.code());
+        bind_text_or_null(s, 11, o.presentment_currency ? o.presentment_currency->code() : std::string_view{});
+        s.bind(12, o.marketplace).bind(13, o.country);
+        s.bind(14, o.subtotal.shop.minor).bind(15, o.discounts.shop.minor).bind(16, o.shipping.shop.minor);
+        s.bind(17, o.tax.shop.minor).bind(18, o.total.shop.minor).bind(19, minor_of(o.total.presentment));
+        s.bind(20, flag(o.taxes_included)).bind(21, flag(o.tax_remitted_by_marketplace)).bind(22, flag(o.fees_known));
+        s.bind(23, fees_minor(o)).bind(24, static_cast<std::int64_t>(o.lines.size())).bind(25, flag(o.test));
+    }
+};
+
+template <>
+struct Table<model::Refund> {
+    static constexpr const char* name = "refunds";
+    static constexpr const char* columns[] = {"order_id",     "created_at_ms", "currency",
+                                              "amount_minor", "tax_minor",     "shipping_minor"};
+    static std::string_view id(const model::Refund& r) { return r.id; }
+    static void bind(Statement& s, const model::Refund& r) {
+        s.bind(3, r.order_id).bind(4, r.created_at).bind(5, r.amount.shop.currency.code());
+        s.bind(6, r.amount.shop.minor).bind(7, r.tax.shop.minor).bind(8, r.shipping.shop.minor);
+    }
+};
+
+template <>
+struct Table<model::TrafficSample> {
+    static constexpr const char* name = "traffic";
+    static constexpr const char* columns[] = {"sku", "listing_id", "day", "views", "sessions", "marketplace"};
+    static std::string id(const model::TrafficSample& t) { return t.id(); }
+    static void bind(Statement& s, const model::TrafficSample& t) {
+        s.bind(3, t.sku).bind(4, t.listing_id).bind(5, t.day).bind(6, t.views).bind(7, t.sessions);
+        s.bind(8, t.marketplace);
+    }
+};
+
+/// The SQL of one record table, generated from Table<Record>::columns.
+struct TableSql {
+    std::string lookup, insert, update, mark_deleted;
+};
+
+template <class Record>
+TableSql table_sql() {
+    using T = Table<Record>;
+    const std::string table = T::name;
+    constexpr int n = static_cast<int>(std::size(T::columns));
+    const auto p = [](int i) { return "?" + std::to_string(i); };
+    TableSql sql;
+    sql.lookup = "SELECT doc_hash, deleted_at_ms FROM " + table + " WHERE shop_id = ?1 AND id = ?2";
+    std::string names, values, sets;
+    for (int i = 0; i < n; ++i) {
+        names += std::string(", ") + T::columns[i];
+        values += ", " + p(i + 3);
+        sets += std::string(T::columns[i]) + " = " + p(i + 3) + ", ";
+    }
+    sql.insert = "INSERT INTO " + table + " (shop_id, id" + names +
+                 ", doc, doc_hash, first_seen_at_ms, changed_at_ms) VALUES (?1, ?2" + values + ", " + p(n + 3) + ", " +
+                 p(n + 4) + ", " + p(n + 5) + ", " + p(n + 5) + ")";
+    sql.update = "UPDATE " + table + " SET " + sets + "doc = " + p(n + 3) + ", doc_hash = " + p(n + 4) +
+                 ", changed_at_ms = " + p(n + 5) + ", deleted_at_ms = NULL WHERE shop_id = ?1 AND id = ?2";
+    sql.mark_deleted = "UPDATE " + table +
+                       " SET deleted_at_ms = ?3, changed_at_ms = ?4 WHERE shop_id = ?1 AND id = ?2 AND deleted_at_ms IS NULL";
+    return sql;
+}
+
+/// Parameter numbers of the common tail, after the typed columns.
+template <class Record>
+constexpr int doc_param() {
+    return static_cast<int>(std::size(Table<Record>::columns)) + 3;
+}
+
+const char* table_of(model::RecordKind kind) {
+    switch (kind) {
+    case model::RecordKind::product: return Table<model::Product>::name;
+    case model::RecordKind::variant: return Table<model::Variant>::name;
+    case model::RecordKind::order: return Table<model::Order>::name;
+    case model::RecordKind::refund: return Table<model::Refund>::name;
+    case model::RecordKind::traffic: return Table<model::TrafficSample>::name;
+    case model::RecordKind::deletion: break;
+    }
+    throw std::invalid_argument(std::string("no table holds records of kind ") + model::to_string(kind));
+}
+
+// ---------------------------------------------------------------- connection state
+
+/// What a Store and its Batches share. Batches run on the Store's connection
+/// so that its prepared statements are reused and so that a read through the
+/// Store never waits for a lock its own batch holds.
+struct Shared {
+    explicit Shared(const std::string& path) : db(path) {}
+    Connection db;
+    /// The batch whose uncommitted records the open transaction holds.
+    const Batch* transaction_owner = nullptr;
+
+    void require_no_open_batch(std::string_view operation) const {
+        if (transaction_owner)
+            throw std::logic_error(std::string(operation) +
+                                   ": a batch of this store has uncommitted records; commit or roll it back first");
+    }
+};
+
+/// Runs `f` in its own write transaction.
+template <class F>
+auto write_transaction(Connection& db, F&& f) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+        if constexpr (std::is_void_v<decltype(f())>) {
+            f();
+            db.exec("COMMIT");
+        } else {
+            auto result = f();
+            db.exec("COMMIT");
+            return result;
+        }
+    } catch (...) {
+        db.rollback();
+        throw;
+    }
+}
+
+// ---------------------------------------------------------------- batch
+
+struct Statements {
+    Statement* lookup;
+    Statement* insert;
+    Statement* update;
+    Statement* mark_deleted;
+};
+
+class SqliteBatch final : public Batch {
+public:
+    SqliteBatch(std::shared_ptr<Shared> shared, std::string shop_id, sdk::Dataset dataset)
+        : shared_(std::move(shared)), db_(shared_->db), shop_id_(std::move(shop_id)), dataset_(sdk::to_string(dataset)) {
+        prepare<model::Product>(model::RecordKind::product);
+        prepare<model::Variant>(model::RecordKind::variant);
+        prepare<model::Order>(model::RecordKind::order);
+        prepare<model::Refund>(model::RecordKind::refund);
+        prepare<model::TrafficSample>(model::RecordKind::traffic);
+        delete_order_lines_ = &db_.cached("DELETE FROM order_lines WHERE shop_id = ?1 AND order_id = ?2");
+        insert_order_line_ = &db_.cached(
+            "INSERT INTO order_lines (shop_id, order_id, position, line_id, sku, variant_id, product_id, title, quantity,"
+            " unit_price_minor, discount_minor, tax_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        delete_refund_lines_ = &db_.cached("DELETE FROM refund_lines WHERE shop_id = ?1 AND refund_id = ?2");
+        insert_refund_line_ = &db_.cached(
+            "INSERT INTO refund_lines (shop_id, refund_id, position, order_line_id, sku, quantity, subtotal_minor,"
+            " tax_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        delete_product_variants_ = &db_.cached(
+            "UPDATE variants SET deleted_at_ms = ?3, changed_at_ms = ?4"
+            " WHERE shop_id = ?1 AND product_id = ?2 AND deleted_at_ms IS NULL");
+        save_cursor_ = &db_.cached(
+            "INSERT INTO sync_state (shop_id, dataset, cursor, committed_at_ms) VALUES (?1, ?2, ?3, ?4)"
+            " ON CONFLICT (shop_id, dataset) DO UPDATE SET cursor = excluded.cursor,"
+            " committed_at_ms = excluded.committed_at_ms");
+    }
+
+    ~SqliteBatch() override { rollback(); }
+
+    void add(model::RecordKind kind, std::string_view json) override {
+        // Parsing first: a malformed record throws before anything is written.
+        const model::AnyRecord record = model::read_record(kind, json);
+        begin();
+        try {
+            std::visit([this](const auto& r) { store(r); }, record);
+        } catch (...) {
+            // A record half written (an order without its lines) must never
+            // be committed: drop the whole uncommitted batch.
+            rollback();
+            throw;
+        }
+    }
+
+    CommitStats commit(std::string_view cursor) override {
+        begin();
+        try {
+            Use{*save_cursor_}->bind(1, shop_id_).bind(2, dataset_).bind(3, cursor).bind(4, now_ms()).run();
+            db_.exec("COMMIT");
+        } catch (...) {
+            rollback();
+            throw;
+        }
+        const CommitStats stats = stats_;
+        shared_->transaction_owner = nullptr;
+        stats_ = {};
+        return stats;
+    }
+
+    void rollback() override {
+        if (shared_->transaction_owner != this) return;
+        db_.rollback();
+        shared_->transaction_owner = nullptr;
+        stats_ = {};
+    }
+
+private:
+    template <class Record>
+    void prepare(model::RecordKind kind) {
+        const TableSql sql = table_sql<Record>();
+        statements_[index(kind)] = Statements{&db_.cached(sql.lookup), &db_.cached(sql.insert), &db_.cached(sql.update),
+                                              &db_.cached(sql.mark_deleted)};
+    }
+
+    static std::size_t index(model::RecordKind kind) { return static_cast<std::size_t>(kind) - 1; }
+    Statements& statements(model::RecordKind kind) { return statements_.at(index(kind)); }
+
+    /// Opens the transaction lazily, so the write lock (one writer per file)
+    /// is held only while this batch has something to commit.
+    void begin() {
+        if (shared_->transaction_owner == this) return;
+        if (shared_->transaction_owner)
+            throw std::logic_error("another batch of this store has uncommitted records; commit or roll it back first");
+        db_.exec("BEGIN IMMEDIATE");
+        shared_->transaction_owner = this;
+    }
+
+    template <class Record>
+    void store(const Record& r) {
+        using T = Table<Record>;
+        constexpr model::RecordKind kind = model::kind_of<Record>();
+        Statements& s = statements(kind);
+        writer_.clear();
+        model::write_json(writer_, r);
+        const std::string_view doc = writer_.view();
+        const std::int64_t hash = fnv1a_64(doc);
+        const auto id = T::id(r);
+
+        bool exists = false;
+        {
+            Use q(*s.lookup);
+            q->bind(1, shop_id_).bind(2, id);
+            if (q->step()) {
+                exists = true;
+                if (q->int64(0) == hash && q->is_null(1)) {
+                    ++stats_.unchanged;
+                    return;
+                }
+            }
+        }
+        {
+            Use q(exists ? *s.update : *s.insert);
+            q->bind(1, shop_id_).bind(2, id);
+            T::bind(*q, r);
+            q->bind(doc_param<Record>(), doc).bind(doc_param<Record>() + 1, hash).bind(doc_param<Record>() + 2, now_ms());
+            q->run();
+        }
+        store_lines(r, id, exists);
+        ++(exists ? stats_.updated : stats_.inserted);
+    }
+
+    void store_lines(const model::Order& o, std::string_view id, bool replace) {
+        if (replace) Use{*delete_order_lines_}->bind(1, shop_id_).bind(2, id).run();
+        std::int64_t position = 0;
+        for (const auto& l : o.lines) {
+            Use q(*insert_order_line_);
+            q->bind(1, shop_id_).bind(2, id).bind(3, position++).bind(4, l.id).bind(5, l.sku).bind(6, l.variant_id);
+            q->bind(7, l.product_id).bind(8, l.title).bind(9, l.quantity).bind(10, l.unit_price.shop.minor);
+            q->bind(11, l.discount.shop.minor).bind(12, l.tax.shop.minor).run();
+        }
+    }
+
+    void store_lines(const model::Refund& r, std::string_view id, bool replace) {
+        if (replace) Use{*delete_refund_lines_}->bind(1, shop_id_).bind(2, id).run();
+        std::int64_t position = 0;
+        for (const auto& l : r.lines) {
+            Use q(*insert_refund_line_);
+            q->bind(1, shop_id_).bind(2, id).bind(3, position++).bind(4, l.order_line_id).bind(5, l.sku);
+            q->bind(6, l.quantity).bind(7, l.subtotal.shop.minor).bind(8, l.tax.shop.minor).run();
+        }
+    }
+
+    template <class Record>
+    void store_lines(const Record&, std::string_view, bool) {}
+
+    void store(const model::Deletion& d) {
+        const std::int64_t now = now_ms();
+        const std::int64_t at = d.deleted_at.value_or(now);
+        {
+            Use q(*statements(d.kind).mark_deleted);
+            q->bind(1, shop_id_).bind(2, d.id).bind(3, at).bind(4, now).run();
+        }
+        // Counted once, when it goes from live to deleted: a repeated
+        // deletion or one of an unknown id changes nothing.
+        if (db_.changes() > 0) ++stats_.deleted;
+        // A product's variants go with it; they are not counted, the
+        // statistics are per incoming record.
+        if (d.kind == model::RecordKind::product)
+            Use{*delete_product_variants_}->bind(1, shop_id_).bind(2, d.id).bind(3, at).bind(4, now).run();
+    }
+
+    std::shared_ptr<Shared> shared_;
+    Connection& db_;
+    const std::string shop_id_;
+    const std::string dataset_;
+    CommitStats stats_;
+    json::Writer writer_;  // reused: its buffer grows once, not per record
+
+    std::array<Statements, 5> statements_{};
+    Statement* delete_order_lines_;
+    Statement* insert_order_line_;
+    Statement* delete_refund_lines_;
+    Statement* insert_refund_line_;
+    Statement* delete_product_variants_;
+    Statement* save_cursor_;
+};
+
+// ---------------------------------------------------------------- store
+
+/// " AND shop_id = ?1" when reading one shop, nothing when reading all.
+std::string shop_filter(const std::optional<std::string_view>& shop_id, const char* column = "shop_id") {
+    return shop_id ? std::string(" AND ") + column + " = ?1" : std::string();
+}
+
+class SqliteStore final : public Store {
+public:
+    explicit SqliteStore(std::shared_ptr<Shared> shared) : shared_(std::move(shared)), db_(shared_->db) {}
+
+    void put_shop(const ShopRecord& s) override {
+        shared_->require_no_open_batch("put_shop");
+        // An upsert, not INSERT OR REPLACE: a replace deletes the row first,
+        // and the cascade would take every record of the shop with it.
+        Use q(db_.cached(
+            "INSERT INTO shops (id, platform, country, currency, time_zone, base_url, sme_id, settings_json,"
+            " sealed_credentials, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            " ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, country = excluded.country,"
+            " currency = excluded.currency, time_zone = excluded.time_zone, base_url = excluded.base_url,"
+            " sme_id = excluded.sme_id, settings_json = excluded.settings_json,"
+            " sealed_credentials = excluded.sealed_credentials, created_at_ms = excluded.created_at_ms"));
+        q->bind(1, s.shop.id).bind(2, s.shop.platform).bind(3, s.shop.country).bind(4, s.shop.currency.code());
+        q->bind(5, s.shop.time_zone).bind(6, s.base_url).bind(7, s.sme_id).bind(8, s.settings_json);
+        q->bind(9, s.sealed_credentials).bind(10, s.created_at_ms).run();
+    }
+
+    std::optional<ShopRecord> get_shop(std::string_view id) override {
+        Use q(db_.cached(shops_sql + " WHERE id = ?1"));
+        q->bind(1, id);
+        if (!q->step()) return std::nullopt;
+        return read_shop(*q);
+    }
+
+    std::vector<ShopRecord> list_shops() override {
+        Use q(db_.cached(shops_sql + " ORDER BY id"));
+        std::vector<ShopRecord> out;
+        while (q->step()) out.push_back(read_shop(*q));
+        return out;
+    }
+
+    bool remove_shop(std::string_view id) override {
+        shared_->require_no_open_batch("remove_shop");
+        return write_transaction(db_, [&] {
+            // Children first, explicitly: faster than letting each parent
+            // row cascade, and the cascade stays as a safety net.
+            for (const char* table : {"order_lines", "refund_lines", "orders", "refunds", "variants", "products",
+                                      "traffic", "sync_state"})
+                Use{db_.cached(std::string("DELETE FROM ") + table + " WHERE shop_id = ?1")}->bind(1, id).run();
+            Use{db_.cached("DELETE FROM shops WHERE id = ?1")}->bind(1, id).run();
+            return db_.changes() > 0;
+        });
+    }
+
+    SyncState sync_state(std::string_view shop_id, sdk::Dataset dataset) override {
+        Use q(db_.cached(
+            "SELECT cursor, committed_at_ms, last_success_at_ms, last_error FROM sync_state"
+            " WHERE shop_id = ?1 AND dataset = ?2"));
+        q->bind(1, shop_id).bind(2, std::string_view(sdk::to_string(dataset)));
+        SyncState state;
+        if (q->step()) {
+            state.cursor = q->text(0);
+            state.committed_at_ms = q->int64(1);
+            state.last_success_at_ms = q->int64(2);
+            state.last_error = q->text(3);
+        }
+        return state;
+    }
+
+    void reset_cursor(std::string_view shop_id, sdk::Dataset dataset) override {
+        shared_->require_no_open_batch("reset_cursor");
+        Use q(db_.cached("UPDATE sync_state SET cursor = '' WHERE shop_id = ?1 AND dataset = ?2"));
+        q->bind(1, shop_id).bind(2, std::string_view(sdk::to_string(dataset))).run();
+    }
+
+    void record_job_result(std::string_view shop_id, sdk::Dataset dataset, std::int64_t at_ms,
+                           std::string_view error) override {
+        shared_->require_no_open_batch("record_job_result");
+        // A failure keeps the time of the last success; a success clears the error.
+        Use q(db_.cached(
+            error.empty()
+                ? "INSERT INTO sync_state (shop_id, dataset, last_success_at_ms) VALUES (?1, ?2, ?3)"
+                  " ON CONFLICT (shop_id, dataset) DO UPDATE SET last_success_at_ms = excluded.last_success_at_ms,"
+                  " last_error = ''"
+                : "INSERT INTO sync_state (shop_id, dataset, last_error) VALUES (?1, ?2, ?4)"
+                  " ON CONFLICT (shop_id, dataset) DO UPDATE SET last_error = excluded.last_error"));
+        q->bind(1, shop_id).bind(2, std::string_view(sdk::to_string(dataset)));
+        if (error.empty()) q->bind(3, at_ms);
+        else q->bind(4, error);
+        q->run();
+    }
+
+    std::unique_ptr<Batch> begin_batch(std::string_view shop_id, sdk::Dataset dataset) override {
+        // Checked here rather than failing on the first record's foreign key.
+        if (!get_shop(shop_id)) throw std::invalid_argument("unknown shop '" + std::string(shop_id) + "'");
+        return std::make_unique<SqliteBatch>(shared_, std::string(shop_id), dataset);
+    }
+
+    RecordCounts counts(std::optional<std::string_view> shop_id) override {
+        const std::string f = shop_filter(shop_id);
+        const auto count = [&](const char* table, const char* what = "count(*)") {
+            return std::string("(SELECT ") + what + " FROM " + table + " WHERE deleted_at_ms IS NULL" + f + ")";
+        };
+        Use q(db_.cached("SELECT " + count("products") + ", " + count("variants") + ", " + count("orders") + ", " +
+                         count("orders", "COALESCE(SUM(line_count), 0)") + ", " + count("refunds") + ", " +
+                         count("traffic")));
+        if (shop_id) q->bind(1, *shop_id);
+        q->step();
+        return RecordCounts{q->int64(0), q->int64(1), q->int64(2), q->int64(3), q->int64(4), q->int64(5)};
+    }
+
+    void for_each(model::RecordKind kind, std::optional<std::string_view> shop_id,
+                  const std::function<void(std::string_view shop_id, std::string_view json)>& f) override {
+        // Not the cached statement: `f` may call back into this store.
+        Statement q(db_.handle(), std::string("SELECT shop_id, doc FROM ") + table_of(kind) +
+                                      " WHERE deleted_at_ms IS NULL" + shop_filter(shop_id) + " ORDER BY shop_id, id");
+        if (shop_id) q.bind(1, *shop_id);
+        while (q.step()) f(q.text(0), q.text(1));
+    }
+
+    std::vector<model::Money> order_totals(std::optional<std::string_view> shop_id) override {
+        Use q(db_.cached("SELECT currency, SUM(total_minor) FROM orders WHERE deleted_at_ms IS NULL" +
+                         shop_filter(shop_id) + " GROUP BY currency ORDER BY currency"));
+        if (shop_id) q->bind(1, *shop_id);
+        std::vector<model::Money> out;
+        while (q->step()) out.push_back(model::Money{q->int64(1), model::Currency::of(q->text(0))});
+        return out;
+    }
+
+private:
+    inline static const std::string shops_sql =
+        "SELECT id, platform, country, currency, time_zone, base_url, sme_id, settings_json, sealed_credentials,"
+        " created_at_ms FROM shops";
+
+    static ShopRecord read_shop(const Statement& q) {
+        ShopRecord s;
+        s.shop.id = q.text(0);
+        s.shop.platform = q.text(1);
+        s.shop.country = q.text(2);
+        if (!q.text(3).empty()) s.shop.currency = model::Currency::of(q.text(3));
+        s.shop.time_zone = q.text(4);
+        s.base_url = q.text(5);
+        s.sme_id = q.text(6);
+        s.settings_json = q.text(7);
+        s.sealed_credentials = q.text(8);
+        s.created_at_ms = q.int64(9);
+        return s;
+    }
+
+    std::shared_ptr<Shared> shared_;
+    Connection& db_;
+};
+
+void configure(Connection& db) {
+    // Another process (the CLI reading, a second sync) may hold the lock briefly.
+    sqlite3_busy_timeout(db.handle(), 5000);
+    {
+        Statement q(db.handle(), "PRAGMA journal_mode = WAL");
+        q.step();
+        const std::string_view mode = q.text(0);
+        // An in-memory database reports "memory" and has no use for a WAL.
+        if (mode != "wal" && mode != "memory")
+            throw std::runtime_error("cannot switch to WAL journal mode (got '" + std::string(mode) + "')");
+    }
+    // Under WAL, NORMAL keeps the file consistent across a crash; only the
+    // last commits may be lost on power failure, never on a process kill.
+    db.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000");
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
+    auto shared = std::make_shared<Shared>(path);  // names the path itself on failure
+    try {
+        configure(shared->db);
+        sqlite::migrate(shared->db, now_ms());
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error("cannot open store '" + path + "': " + e.what());
+    }
+    return std::make_unique<SqliteStore>(std::move(shared));
+}
+
+}  // namespace pcgd::host

@@ -50,6 +50,11 @@ struct SyncState {
 /// An open transaction for one shop and dataset. Records are written as they
 /// arrive (memory stays flat) and become visible, together with the new
 /// cursor, only on commit. Destroying an uncommitted batch rolls it back.
+/// A batch works on its Store's connection: while it holds uncommitted
+/// records, reads through that Store see them and writes through it
+/// (put_shop, remove_shop, reset_cursor, record_job_result, another batch's
+/// add) throw std::logic_error. The write lock of the file is taken at the
+/// first add and held until commit or rollback. A batch may outlive its Store.
 class Batch {
 public:
     virtual ~Batch() = default;
@@ -61,6 +66,8 @@ public:
     virtual CommitStats commit(std::string_view cursor) = 0;
     /// Discards everything since the last commit.
     virtual void rollback() = 0;
+    // If add or commit fails for a reason other than a ParseError (disk full,
+    // I/O error), everything since the last commit is rolled back first.
 };
 
 /// Counts of live (not deleted) records of one shop, or of all shops.
@@ -68,6 +75,9 @@ struct RecordCounts {
     std::int64_t products = 0, variants = 0, orders = 0, order_lines = 0, refunds = 0, traffic = 0;
 };
 
+/// THREAD: one Store, and its batches, are used from one thread at a time.
+/// Several Stores, in one process or several, may open the same file: SQLite
+/// serialises writers and waits up to 5 s for a lock before failing.
 class Store {
 public:
     virtual ~Store() = default;
@@ -85,6 +95,7 @@ public:
     virtual void reset_cursor(std::string_view shop_id, sdk::Dataset dataset) = 0;
     virtual void record_job_result(std::string_view shop_id, sdk::Dataset dataset, std::int64_t at_ms,
                                    std::string_view error /* empty on success */) = 0;
+    /// Throws std::invalid_argument when the shop is unknown (put_shop first).
     virtual std::unique_ptr<Batch> begin_batch(std::string_view shop_id, sdk::Dataset dataset) = 0;
 
     // Reading

@@ -137,7 +137,7 @@ inline std::string format_iso8601(TimestampMs t) {
     const CivilDate c = civil_from_days(days);
     const int h = static_cast<int>(ms_of_day / 3600000), mi = static_cast<int>(ms_of_day / 60000 % 60),
               s = static_cast<int>(ms_of_day / 1000 % 60), ms = static_cast<int>(ms_of_day % 1000);
-    char buf[40];
+    char buf[64];  // room for any int year, so -Wformat-truncation has nothing to say
     if (ms == 0)
         std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", c.year, c.month, c.day, h, mi, s);
     else
@@ -148,7 +148,7 @@ inline std::string format_iso8601(TimestampMs t) {
 /// "2026-01-31" for a day number (days since the epoch).
 inline std::string format_date(std::int64_t epoch_day) {
     const CivilDate c = civil_from_days(epoch_day);
-    char buf[16];
+    char buf[48];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.year, c.month, c.day);
     return buf;
 }

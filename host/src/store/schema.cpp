@@ -1,0 +1,240 @@
+#include "store/schema.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace pcgd::host::sqlite {
+
+namespace {
+
+struct Migration {
+    std::int64_t version;
+    const char* description;
+    const char* sql;
+};
+
+// Every record table has the same tail: the canonical JSON (`doc`, as written
+// by model::to_json, so equal records have equal bytes), its 64-bit FNV-1a
+// hash for cheap change detection, a soft-delete mark and two timestamps of
+// this store's own clock. The typed columns before it are what analysis and
+// export filter, group and sum on; `doc` remains the source of truth.
+//
+// Records reference their shop so that nothing can outlive it; lines reference
+// their parent and are keyed by position because platforms do not promise
+// unique line ids. Lines are small and always read by their parent's key, so
+// they live in the primary-key B-tree alone (WITHOUT ROWID): one tree to
+// write per line instead of two. Variants do not reference products and refunds do not
+// reference orders: a sync may deliver them first, or only them.
+constexpr Migration migrations[] = {
+    {1, "initial schema", R"sql(
+CREATE TABLE shops (
+    id                 TEXT PRIMARY KEY NOT NULL,
+    platform           TEXT NOT NULL,
+    country            TEXT NOT NULL,
+    currency           TEXT NOT NULL,
+    time_zone          TEXT NOT NULL,
+    base_url           TEXT NOT NULL,
+    sme_id             TEXT NOT NULL,
+    settings_json      TEXT NOT NULL,
+    sealed_credentials TEXT NOT NULL,
+    created_at_ms      INTEGER NOT NULL
+);
+
+CREATE TABLE sync_state (
+    shop_id            TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    dataset            TEXT NOT NULL,
+    cursor             TEXT NOT NULL DEFAULT '',
+    committed_at_ms    INTEGER NOT NULL DEFAULT 0,
+    last_success_at_ms INTEGER NOT NULL DEFAULT 0,
+    last_error         TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (shop_id, dataset)
+);
+
+CREATE TABLE products (
+    shop_id          TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    id               TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    vendor           TEXT NOT NULL,
+    product_type     TEXT NOT NULL,
+    active           INTEGER NOT NULL,
+    marketplace      TEXT NOT NULL,
+    created_at_ms    INTEGER,
+    updated_at_ms    INTEGER,
+    doc              TEXT NOT NULL,
+    doc_hash         INTEGER NOT NULL,
+    deleted_at_ms    INTEGER,
+    first_seen_at_ms INTEGER NOT NULL,
+    changed_at_ms    INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, id)
+);
+
+CREATE TABLE variants (
+    shop_id                TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    id                     TEXT NOT NULL,
+    product_id             TEXT NOT NULL,
+    sku                    TEXT NOT NULL,
+    barcode                TEXT NOT NULL,
+    title                  TEXT NOT NULL,
+    currency               TEXT,    -- of price and compare_at_price
+    price_minor            INTEGER,
+    compare_at_price_minor INTEGER,
+    unit_cost_currency     TEXT,
+    unit_cost_minor        INTEGER,
+    stock_total            INTEGER, -- NULL: stock not tracked
+    active                 INTEGER NOT NULL,
+    marketplace            TEXT NOT NULL,
+    updated_at_ms          INTEGER,
+    doc              TEXT NOT NULL,
+    doc_hash         INTEGER NOT NULL,
+    deleted_at_ms    INTEGER,
+    first_seen_at_ms INTEGER NOT NULL,
+    changed_at_ms    INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, id)
+);
+CREATE INDEX variants_by_product ON variants(shop_id, product_id);
+CREATE INDEX variants_by_sku ON variants(shop_id, sku);
+
+CREATE TABLE orders (
+    shop_id                     TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    id                          TEXT NOT NULL,
+    name                        TEXT NOT NULL,
+    created_at_ms               INTEGER NOT NULL,
+    updated_at_ms               INTEGER,
+    cancelled_at_ms             INTEGER,
+    status                      TEXT NOT NULL,
+    financial_status            TEXT NOT NULL,
+    fulfillment_status          TEXT NOT NULL,
+    currency                    TEXT NOT NULL, -- of every *_minor column here and in order_lines
+    presentment_currency        TEXT,
+    marketplace                 TEXT NOT NULL,
+    country                     TEXT NOT NULL,
+    subtotal_minor              INTEGER NOT NULL,
+    discounts_minor             INTEGER NOT NULL,
+    shipping_minor              INTEGER NOT NULL,
+    tax_minor                   INTEGER NOT NULL,
+    total_minor                 INTEGER NOT NULL,
+    presentment_total_minor     INTEGER,
+    taxes_included              INTEGER NOT NULL,
+    tax_remitted_by_marketplace INTEGER NOT NULL,
+    fees_known                  INTEGER NOT NULL,
+    fees_minor                  INTEGER, -- NULL unless fees are known and all in `currency`
+    line_count                  INTEGER NOT NULL,
+    test                        INTEGER NOT NULL,
+    doc              TEXT NOT NULL,
+    doc_hash         INTEGER NOT NULL,
+    deleted_at_ms    INTEGER,
+    first_seen_at_ms INTEGER NOT NULL,
+    changed_at_ms    INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, id)
+);
+CREATE INDEX orders_by_created ON orders(shop_id, created_at_ms);
+
+CREATE TABLE order_lines (
+    shop_id          TEXT NOT NULL,
+    order_id         TEXT NOT NULL,
+    position         INTEGER NOT NULL,
+    line_id          TEXT NOT NULL,
+    sku              TEXT NOT NULL,
+    variant_id       TEXT NOT NULL,
+    product_id       TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    quantity         INTEGER NOT NULL,
+    unit_price_minor INTEGER NOT NULL,
+    discount_minor   INTEGER NOT NULL,
+    tax_minor        INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, order_id, position),
+    FOREIGN KEY (shop_id, order_id) REFERENCES orders(shop_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE refunds (
+    shop_id          TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    id               TEXT NOT NULL,
+    order_id         TEXT NOT NULL,
+    created_at_ms    INTEGER NOT NULL,
+    currency         TEXT NOT NULL, -- of every *_minor column here and in refund_lines
+    amount_minor     INTEGER NOT NULL,
+    tax_minor        INTEGER NOT NULL,
+    shipping_minor   INTEGER NOT NULL,
+    doc              TEXT NOT NULL,
+    doc_hash         INTEGER NOT NULL,
+    deleted_at_ms    INTEGER,
+    first_seen_at_ms INTEGER NOT NULL,
+    changed_at_ms    INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, id)
+);
+CREATE INDEX refunds_by_order ON refunds(shop_id, order_id);
+CREATE INDEX refunds_by_created ON refunds(shop_id, created_at_ms);
+
+CREATE TABLE refund_lines (
+    shop_id        TEXT NOT NULL,
+    refund_id      TEXT NOT NULL,
+    position       INTEGER NOT NULL,
+    order_line_id  TEXT NOT NULL,
+    sku            TEXT NOT NULL,
+    quantity       INTEGER NOT NULL,
+    subtotal_minor INTEGER NOT NULL,
+    tax_minor      INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, refund_id, position),
+    FOREIGN KEY (shop_id, refund_id) REFERENCES refunds(shop_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE traffic (
+    shop_id          TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    id               TEXT NOT NULL, -- TrafficSample::id()
+    sku              TEXT NOT NULL,
+    listing_id       TEXT NOT NULL,
+    day              INTEGER NOT NULL, -- days since the epoch, shop time zone
+    views            INTEGER NOT NULL,
+    sessions         INTEGER,
+    marketplace      TEXT NOT NULL,
+    doc              TEXT NOT NULL,
+    doc_hash         INTEGER NOT NULL,
+    deleted_at_ms    INTEGER,
+    first_seen_at_ms INTEGER NOT NULL,
+    changed_at_ms    INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, id)
+);
+CREATE INDEX traffic_by_day ON traffic(shop_id, day);
+)sql"},
+};
+
+std::int64_t current_version(Connection& db) {
+    Use q(db.cached("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    q->step();
+    return q->int64(0);
+}
+
+}  // namespace
+
+std::int64_t latest_schema_version() noexcept { return std::end(migrations)[-1].version; }
+
+void migrate(Connection& db, std::int64_t now_ms) {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY NOT NULL,"
+        " description TEXT NOT NULL,"
+        " applied_at_ms INTEGER NOT NULL)");
+    for (const auto& m : migrations) {
+        // IMMEDIATE takes the write lock before reading the version, so two
+        // processes opening a new file cannot both apply the same migration.
+        db.exec("BEGIN IMMEDIATE");
+        try {
+            const std::int64_t version = current_version(db);
+            if (version > latest_schema_version())
+                throw std::runtime_error("its schema version is " + std::to_string(version) +
+                                         " but this pcgd knows only versions up to " +
+                                         std::to_string(latest_schema_version()) + "; upgrade pcgd to open it");
+            if (version < m.version) {
+                db.exec(m.sql);
+                Use ins(db.cached("INSERT INTO schema_migrations(version, description, applied_at_ms) VALUES (?1, ?2, ?3)"));
+                ins->bind(1, m.version).bind(2, std::string_view(m.description)).bind(3, now_ms).run();
+            }
+            db.exec("COMMIT");
+        } catch (...) {
+            db.rollback();
+            throw;
+        }
+    }
+}
+
+}  // namespace pcgd::host::sqlite
