@@ -26,9 +26,13 @@ public:
     void add_waited(std::int64_t ms) noexcept { waited_ms_ += ms; }
 
 private:
-    void refill(std::int64_t now_ms) const noexcept;
-    mutable double tokens_ = 0;
-    mutable std::int64_t refilled_at_ms_ = 0;
+    // Pacing needs both a size and a restore rate; until then only pauses apply.
+    bool known() const noexcept { return capacity_ > 0 && restore_milli_per_s_ > 0; }
+    // Tokens the bucket holds at now_ms, without changing it (delay_ms stays pure).
+    double tokens_at(std::int64_t now_ms) const noexcept;
+    void refill(std::int64_t now_ms) noexcept;
+    double tokens_ = 0;  // may go negative: requests already started overdraw the bucket
+    std::int64_t refilled_at_ms_ = 0;
     std::int64_t capacity_ = -1;
     std::int64_t restore_milli_per_s_ = -1;
     std::int64_t paused_until_ms_ = 0;
