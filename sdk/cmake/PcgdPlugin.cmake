@@ -4,7 +4,8 @@
 # the two entry symbols, plus an OBJECT library `pcgd_<name>_objects` that
 # tests link to drive the plugin in-process with FakeHost.
 include_guard(GLOBAL)
-set(_PCGD_PLUGIN_EXPORTS_MAP ${CMAKE_CURRENT_LIST_DIR}/pcgd_plugin_exports.map)
+# A cache entry, not a variable: the function is called from other directories.
+set(PCGD_PLUGIN_EXPORTS_MAP ${CMAKE_CURRENT_LIST_DIR}/pcgd_plugin_exports.map CACHE INTERNAL "")
 
 function(pcgd_add_plugin name)
   cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LINK" ${ARGN})
@@ -34,6 +35,6 @@ function(pcgd_add_plugin name)
     LIBRARY_OUTPUT_DIRECTORY ${out})
   # Fail at link time, not at load time, on a missing symbol.
   target_link_options(pcgd_${name} PRIVATE -Wl,--no-undefined -Wl,-z,defs
-    -Wl,--version-script=${_PCGD_PLUGIN_EXPORTS_MAP})
-  set_property(TARGET pcgd_${name} APPEND PROPERTY LINK_DEPENDS ${_PCGD_PLUGIN_EXPORTS_MAP})
+    -Wl,--version-script=${PCGD_PLUGIN_EXPORTS_MAP})
+  set_property(TARGET pcgd_${name} APPEND PROPERTY LINK_DEPENDS ${PCGD_PLUGIN_EXPORTS_MAP})
 endfunction()

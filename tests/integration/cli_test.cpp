@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "harness.hpp"
 
@@ -65,7 +66,7 @@ TEST(Cli, CommandsNameWhatIsUnknown) {
     expect_refused(pcgd, {"shop", "remove", "--id", "nowhere"}, "no shop 'nowhere'", 1);
     expect_refused(pcgd, {"export", "customers"}, "customers not in {products,variants,orders,order-lines,refunds,traffic}");
     expect_refused(pcgd, {"export", "orders", "--format", "xml"}, "xml not in {csv,jsonl}");
-    expect_refused(pcgd, {"frobnicate"}, "frobnicate");
+    expect_refused(pcgd, {"frobnicate"}, "unknown command 'frobnicate' (see `pcgd --help`)");
     const auto missing = run({PCGD_BIN, "--config", "/nonexistent/pcgd.toml", "plugins"}, pcgd.env());
     EXPECT_EQ(missing.exit_code, 2);
     EXPECT_NE(missing.err.find("config file '/nonexistent/pcgd.toml' does not exist"), std::string::npos);

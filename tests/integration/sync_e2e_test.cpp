@@ -17,6 +17,18 @@ using namespace pcgd::test;
 
 namespace {
 
+Emulator::Options emulated(std::string country, int seed, int products, int orders, std::vector<std::string> extra = {},
+                           bool tls = false) {
+    Emulator::Options o;
+    o.country = std::move(country);
+    o.seed = seed;
+    o.products = products;
+    o.orders = orders;
+    o.extra = std::move(extra);
+    o.tls = tls;
+    return o;
+}
+
 const rapidjson::Value& shop_entry(const rapidjson::Document& shops, const std::string& id) {
     for (const auto& s : shops.GetArray())
         if (id == s["id"].GetString()) return s;
@@ -65,8 +77,8 @@ std::int64_t sum_field(const rapidjson::Document& report, const char* field) {
 }  // namespace
 
 TEST(SyncEndToEnd, FullSyncOfTwoShopsMatchesGroundTruthAndASecondSyncChangesNothing) {
-    Emulator gb({.country = "GB", .seed = 11, .products = 25, .orders = 400});
-    Emulator fr({.country = "FR", .seed = 11, .products = 25, .orders = 300});
+    Emulator gb(emulated("GB", 11, 25, 400));
+    Emulator fr(emulated("FR", 11, 25, 300));
     Pcgd pcgd;
     pcgd.add_testshop("maison-gb", gb, "GB");
     pcgd.add_testshop("maison-fr", fr, "FR");
@@ -94,7 +106,7 @@ TEST(SyncEndToEnd, FullSyncOfTwoShopsMatchesGroundTruthAndASecondSyncChangesNoth
 }
 
 TEST(SyncEndToEnd, IncrementalSyncCarriesEditsDeletionsAndLateRefunds) {
-    Emulator gb({.country = "GB", .seed = 5, .products = 20, .orders = 200});
+    Emulator gb(emulated("GB", 5, 20, 200));
     Pcgd pcgd;
     pcgd.add_testshop("gb", gb);
     sync_json(pcgd);
@@ -115,11 +127,14 @@ TEST(SyncEndToEnd, IncrementalSyncCarriesEditsDeletionsAndLateRefunds) {
 }
 
 TEST(SyncEndToEnd, EveryFaultKindEndsWithCompleteData) {
-    Emulator gb({.country = "GB", .seed = 3, .products = 20, .orders = 250,
-                 .extra = {"--faults", "429:0.1,5xx:0.1,drop:0.05,truncate:0.05,malformed:0.05,expired-token:0.05,slow:0.03",
-                           "--slow-ms", "300", "--retry-after-s", "0"}});
+    Emulator gb(emulated("GB", 3, 20, 250, {"--faults", "429:0.08,5xx:0.08,drop:0.08,truncate:0.08,malformed:0.08,expired-token:0.05,slow:0.03",
+                           "--slow-ms", "300", "--retry-after-s", "0"}));
     Pcgd pcgd;
-    pcgd.add_testshop("gb", gb);
+    // Small pages: many requests, so every fault kind strikes several times.
+    ASSERT_EQ(pcgd({"shop", "add", "--id", "gb", "--platform", "testshop", "--base-url", gb.base_url(), "--setting",
+                    "client_id=pcgd-test-client", "--setting", "page_size=10", "--credential", "client_secret=pcgd-test-secret"})
+                  .exit_code,
+              0);
     const auto report = sync_json(pcgd);
     EXPECT_TRUE(report[0]["ok"].GetBool());
     EXPECT_GT(sum_field(report, "retries") + sum_field(report, "restarts"), 0);
@@ -131,7 +146,7 @@ TEST(SyncEndToEnd, EveryFaultKindEndsWithCompleteData) {
 }
 
 TEST(SyncEndToEnd, RateLimitedRunCompletesWithoutAFailedPage) {
-    Emulator gb({.country = "GB", .seed = 9, .products = 10, .orders = 300, .extra = {"--bucket", "4", "--leak-per-s", "20"}});
+    Emulator gb(emulated("GB", 9, 10, 300, {"--bucket", "4", "--leak-per-s", "20"}));
     Pcgd pcgd;
     pcgd.add_testshop("gb", gb);
     ASSERT_EQ(pcgd({"shop", "add", "--id", "dummy", "--platform", "testshop", "--base-url", gb.base_url(), "--setting",
@@ -145,7 +160,7 @@ TEST(SyncEndToEnd, RateLimitedRunCompletesWithoutAFailedPage) {
 }
 
 TEST(SyncEndToEnd, KillDuringSyncLosesAndDuplicatesNothing) {
-    Emulator gb({.country = "GB", .seed = 21, .products = 40, .orders = 1200, .extra = {"--latency-ms", "10"}});
+    Emulator gb(emulated("GB", 21, 40, 1200, {"--latency-ms", "10"}));
     Pcgd pcgd;
     ASSERT_EQ(pcgd({"shop", "add", "--id", "gb", "--platform", "testshop", "--base-url", gb.base_url(), "--setting",
                     "client_id=pcgd-test-client", "--setting", "page_size=20", "--credential", "client_secret=pcgd-test-secret"})
@@ -181,7 +196,7 @@ TEST(SyncEndToEnd, KillDuringSyncLosesAndDuplicatesNothing) {
 }
 
 TEST(SyncEndToEnd, HttpsIsVerifiedAgainstTheConfiguredCa) {
-    Emulator gb({.country = "GB", .seed = 2, .products = 5, .orders = 20, .tls = true});
+    Emulator gb(emulated("GB", 2, 5, 20, {}, true));
     ASSERT_EQ(gb.base_url().rfind("https://", 0), 0u);
     Pcgd pcgd;
     pcgd.add_testshop("gb", gb);
@@ -198,7 +213,7 @@ TEST(SyncEndToEnd, HttpsIsVerifiedAgainstTheConfiguredCa) {
 }
 
 TEST(SyncEndToEnd, CredentialsAreEncryptedAtRestAndNeverPrinted) {
-    Emulator gb({.country = "GB", .seed = 1, .products = 3, .orders = 5});
+    Emulator gb(emulated("GB", 1, 3, 5));
     Pcgd pcgd;
     const std::string secret = "wrong-secret-Zq81xP";
     ASSERT_EQ(pcgd({"shop", "add", "--id", "gb", "--platform", "testshop", "--base-url", gb.base_url(), "--setting",
@@ -221,7 +236,7 @@ TEST(SyncEndToEnd, CredentialsAreEncryptedAtRestAndNeverPrinted) {
 }
 
 TEST(SyncEndToEnd, ShopCheckPassesWithGoodCredentials) {
-    Emulator gb({.country = "GB", .seed = 1, .products = 3, .orders = 5});
+    Emulator gb(emulated("GB", 1, 3, 5));
     Pcgd pcgd;
     pcgd.add_testshop("gb", gb);
     const auto r = pcgd({"shop", "check", "--id", "gb"});

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
                  "pcgd"};
     app.set_version_flag("--version", "pcgd 0.1.0 (plugin ABI 1.0, record schema 1)");
     app.require_subcommand(1);
+    app.fallthrough();  // global options may also follow the command: `pcgd sync --store x.db`
     app.option_defaults()->always_capture_default();
     app.add_option("--config", ctx.config_file, "TOML configuration file (also $PCGD_CONFIG)");
     app.add_option("--store", ctx.store_path, "SQLite store file (overrides [store] path)");
@@ -42,6 +43,12 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
+        // CLI11 says "A subcommand is required" for a misspelt command; name it.
+        const auto extras = app.remaining();
+        if (app.get_subcommands().empty() && !extras.empty()) {
+            std::cerr << "pcgd: unknown command '" << extras.front() << "' (see `pcgd --help`)\n";
+            return 2;
+        }
         app.exit(e);
         return 2;
     } catch (const CommandError& e) {

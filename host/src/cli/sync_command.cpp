@@ -85,6 +85,12 @@ void print_json(const std::vector<ShopReport>& reports) {
 
 void run_sync(Context& ctx, const SyncArgs& args) {
     const Config& config = ctx.config();
+    SyncOptions options;
+    for (const auto& name : args.datasets) {
+        auto d = sdk::dataset_from_string(name);
+        if (!d) throw CommandError("unknown dataset '" + name + "' (inventory, orders or traffic)", 2);
+        options.datasets.push_back(*d);
+    }
     std::vector<ShopRecord> shops;
     if (args.shops.empty()) {
         shops = ctx.store().list_shops();
@@ -96,15 +102,9 @@ void run_sync(Context& ctx, const SyncArgs& args) {
             shops.push_back(*shop);
         }
     }
-    SyncOptions options;
     options.full = args.full;
     options.retry.max_attempts = config.max_attempts;
     options.max_parallel_shops = config.max_parallel_shops;
-    for (const auto& name : args.datasets) {
-        auto d = sdk::dataset_from_string(name);
-        if (!d) throw CommandError("unknown dataset '" + name + "' (inventory, orders or traffic)", 2);
-        options.datasets.push_back(*d);
-    }
 
     net::HttpClientOptions http;
     http.ca_file = config.ca_file;
