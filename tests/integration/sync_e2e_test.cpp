@@ -127,12 +127,12 @@ TEST(SyncEndToEnd, IncrementalSyncCarriesEditsDeletionsAndLateRefunds) {
 }
 
 TEST(SyncEndToEnd, EveryFaultKindEndsWithCompleteData) {
-    Emulator gb(emulated("GB", 3, 20, 250, {"--faults", "429:0.08,5xx:0.08,drop:0.08,truncate:0.08,malformed:0.08,expired-token:0.05,slow:0.03",
+    Emulator gb(emulated("GB", 3, 20, 300, {"--faults", "429:0.08,5xx:0.08,drop:0.08,truncate:0.08,malformed:0.08,expired-token:0.05,slow:0.03",
                            "--slow-ms", "300", "--retry-after-s", "0"}));
     Pcgd pcgd;
     // Small pages: many requests, so every fault kind strikes several times.
     ASSERT_EQ(pcgd({"shop", "add", "--id", "gb", "--platform", "testshop", "--base-url", gb.base_url(), "--setting",
-                    "client_id=pcgd-test-client", "--setting", "page_size=10", "--credential", "client_secret=pcgd-test-secret"})
+                    "client_id=pcgd-test-client", "--setting", "page_size=5", "--credential", "client_secret=pcgd-test-secret"})
                   .exit_code,
               0);
     const auto report = sync_json(pcgd);

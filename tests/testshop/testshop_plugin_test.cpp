@@ -7,7 +7,6 @@
 #include <fstream>
 #include <sstream>
 
-extern "C" const pcgd_plugin_vtable* pcgd_plugin_get_vtable(void);
 
 using namespace pcgd;
 using pcgd::testing::FakeHost;

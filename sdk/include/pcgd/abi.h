@@ -304,6 +304,12 @@ typedef uint32_t (*pcgd_plugin_abi_version_fn)(void);
  *  the library is loaded. */
 typedef const pcgd_plugin_vtable* (*pcgd_plugin_vtable_fn)(void);
 
+/* The entry points as a plugin defines them (PCGD_DECLARE_PLUGIN does it).
+ * The host never links against them: it resolves them by name at load time.
+ * Declared here so that a plugin's own tests can call them directly. */
+uint32_t pcgd_plugin_abi_version(void);
+const pcgd_plugin_vtable* pcgd_plugin_get_vtable(void);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

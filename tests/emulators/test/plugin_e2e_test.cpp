@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-extern "C" const pcgd_plugin_vtable* pcgd_plugin_get_vtable(void);
 
 using namespace pcgd;
 using namespace pcgd::emulator;
