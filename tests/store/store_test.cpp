@@ -568,35 +568,5 @@ TEST(StoreFiles, UnopenablePathIsRefusedNamingThePath) {
     }
 }
 
-// Not a timed test: run by hand with --gtest_also_run_disabled_tests to see
-// the throughput of the write path.
-TEST_F(StoreTest, DISABLED_Throughput) {
-    constexpr int orders = 100000;
-    std::vector<std::string> texts;
-    texts.reserve(orders);
-    for (int i = 0; i < orders; ++i)
-        texts.push_back(model::to_json(order(std::string("o") + std::to_string(i),
-                                             {line("l1", "A", 1, 100 + i % 50), line("l2", "B", 2, 250),
-                                              line("l3", "C", 3, 999)})));
-    const auto run = [&](const char* what) {
-        const auto start = std::chrono::steady_clock::now();
-        const std::clock_t start_cpu = std::clock();  // the machine may be shared: wall time alone misleads
-        auto b = store->begin_batch("s1", Dataset::orders);
-        CommitStats stats;
-        for (int i = 0; i < orders; ++i) {
-            b->add(RecordKind::order, texts[static_cast<std::size_t>(i)]);
-            if (i % 1000 == 999) stats += b->commit(std::to_string(i));
-        }
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-        const long long cpu_ms = static_cast<long long>(std::clock() - start_cpu) * 1000 / CLOCKS_PER_SEC;
-        std::printf("%s: %d orders (3 lines each) in %lld ms (%lld ms CPU): %lld inserted, %lld unchanged\n", what,
-                    orders, static_cast<long long>(ms.count()), cpu_ms, static_cast<long long>(stats.inserted),
-                    static_cast<long long>(stats.unchanged));
-    };
-    run("first sync");
-    run("same again");
-    EXPECT_EQ(store->counts("s1").order_lines, 3 * orders);
-}
-
 }  // namespace
 }  // namespace pcgd::host::test

@@ -19,37 +19,38 @@ std::string seconds(std::int64_t ms) {
     return buf;
 }
 
-/// One live line on a terminal: every shop's dataset, pages, records, rate
-/// and time spent waiting for rate limits. Redrawn at most ten times a second.
-class ProgressLine {
+/// A live line per shop on a terminal: its dataset, pages, records, rate and
+/// time spent waiting for rate limits. Redrawn in place at most ten times a
+/// second.
+class ProgressLines {
 public:
     void update(const ShopProgress& p) {
         shops_[p.shop_id] = p;
         const auto now = std::chrono::steady_clock::now();
         if (!p.finished && now - drawn_at_ < std::chrono::milliseconds(100)) return;
         drawn_at_ = now;
-        std::string line;
+        std::string frame;
+        if (lines_drawn_ > 0) frame += "\x1b[" + std::to_string(lines_drawn_) + "F";  // back to the first line
         for (const auto& [id, s] : shops_) {
-            if (!line.empty()) line += " | ";
             const double rate = s.elapsed_ms > 0 ? 1000.0 * static_cast<double>(s.records) / static_cast<double>(s.elapsed_ms) : 0.0;
-            char buf[200];
-            std::snprintf(buf, sizeof buf, "%s %s p%lld %lld rec %.0f/s%s%s", id.c_str(), sdk::to_string(s.dataset),
-                          static_cast<long long>(s.pages), static_cast<long long>(s.records), rate,
-                          s.waited_ms ? (" wait " + seconds(s.waited_ms)).c_str() : "", s.finished ? " done" : "");
-            line += buf;
+            char buf[256];
+            std::snprintf(buf, sizeof buf, "%-20s %-9s %5lld pages %8lld records %7.0f/s%s%s", id.c_str(),
+                          sdk::to_string(s.dataset), static_cast<long long>(s.pages), static_cast<long long>(s.records), rate,
+                          s.waited_ms ? ("  waited " + seconds(s.waited_ms)).c_str() : "",
+                          s.finished ? "  done" : s.waiting ? "  (waiting)" : "");
+            frame += "\x1b[K";
+            frame += buf;
+            frame += '\n';
         }
-        std::fprintf(stderr, "\r\x1b[K%s", line.c_str());
+        lines_drawn_ = shops_.size();
+        std::fputs(frame.c_str(), stderr);
         std::fflush(stderr);
-        dirty_ = true;
-    }
-    void clear() {
-        if (dirty_) std::fprintf(stderr, "\r\x1b[K");
     }
 
 private:
     std::map<std::string, ShopProgress> shops_;
     std::chrono::steady_clock::time_point drawn_at_{};
-    bool dirty_ = false;
+    std::size_t lines_drawn_ = 0;
 };
 
 struct SyncArgs {
@@ -111,11 +112,10 @@ void run_sync(Context& ctx, const SyncArgs& args) {
     http.connect_timeout_ms = config.connect_timeout_ms;
     http.default_timeout_ms = config.timeout_ms;
     SyncEngine engine(ctx.store(), ctx.plugins(), ctx.vault(), http);
-    ProgressLine progress;
+    ProgressLines progress;
     const bool live = ::isatty(STDERR_FILENO) == 1;
     if (live) engine.on_progress([&](const ShopProgress& p) { progress.update(p); });
     const auto reports = engine.run(shops, options);
-    if (live) progress.clear();
 
     if (args.json) {
         print_json(reports);

@@ -56,22 +56,6 @@ std::string url_decode(std::string_view s, bool plus_is_space) {
     return out;
 }
 
-std::string url_encode(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::multimap<std::string, std::string> parse_form(std::string_view s) {
     std::multimap<std::string, std::string> out;
     while (!s.empty()) {

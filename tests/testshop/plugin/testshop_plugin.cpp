@@ -4,7 +4,9 @@
 // on an expired token, page tokens, a checkpoint per page, an incremental
 // look-back, rate-limit hints, and errors that name the JSON path.
 #include <pcgd/model/json.hpp>
+#include <pcgd/sdk/fields.hpp>
 #include <pcgd/sdk/plugin.hpp>
+#include <pcgd/sdk/text.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -27,84 +29,12 @@ constexpr std::int64_t traffic_look_back_days = 3;
 /// Renew a token this long before the platform says it expires.
 constexpr TimestampMs token_margin_ms = 60 * 1000;
 
-std::string url_encode(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-            c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
-/// Plain text of description_html, for analysis: tags dropped, the common
-/// entities decoded.
-std::string strip_html(std::string_view html) {
-    std::string out;
-    bool in_tag = false;
-    for (std::size_t i = 0; i < html.size(); ++i) {
-        const char c = html[i];
-        if (in_tag) {
-            in_tag = c != '>';
-            continue;
-        }
-        if (c == '<') {
-            in_tag = true;
-            continue;
-        }
-        if (c == '&') {
-            static constexpr std::pair<std::string_view, char> entities[] = {
-                {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&nbsp;", ' '}};
-            bool decoded = false;
-            for (auto [name, ch] : entities)
-                if (html.substr(i, name.size()) == name) {
-                    out += ch;
-                    i += name.size() - 1;
-                    decoded = true;
-                    break;
-                }
-            if (decoded) continue;
-        }
-        out += c;
-    }
-    return out;
-}
-
-model::Currency currency(const json::Node& n) {
-    auto c = model::Currency::parse(n.str());
-    if (!c) n.fail("not an ISO 4217 currency code: '" + std::string(n.str()) + "'");
-    return *c;
-}
-
-Money money(const json::Node& n, model::Currency c) {
-    auto m = Money::try_parse(n.str(), c);
-    if (!m) n.fail("not a decimal amount: '" + std::string(n.str()) + "'");
-    return *m;
-}
-
-std::optional<Money> opt_money(const json::Node& parent, const char* key, model::Currency c) {
-    auto n = parent.find(key);
-    if (!n) return std::nullopt;
-    return money(*n, c);
-}
-
-TimestampMs instant(const json::Node& n) {
-    auto t = model::parse_iso8601(n.str());
-    if (!t) n.fail("not an ISO 8601 timestamp: '" + std::string(n.str()) + "'");
-    return *t;
-}
-
-std::optional<TimestampMs> opt_instant(const json::Node& parent, const char* key) {
-    auto n = parent.find(key);
-    if (!n) return std::nullopt;
-    return instant(*n);
-}
+using sdk::currency;
+using sdk::instant;
+using sdk::money;
+using sdk::opt_instant;
+using sdk::opt_money;
+using sdk::url_encode;
 
 /// An amount in shop money, with the buyer's-currency amount when the
 /// platform gives one in "presentment_amounts".
@@ -429,7 +359,7 @@ private:
         p.title = std::string(n.at("title").str());
         if (auto d = n.find("description_html")) {
             p.description_html = std::string(d->str());
-            p.description = strip_html(p.description_html);
+            p.description = sdk::html_to_text(p.description_html);
         }
         p.vendor = std::string(n.str_or("vendor", ""));
         p.product_type = std::string(n.str_or("product_type", ""));

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include <pcgd/model/records.hpp>
+#include <pcgd/sdk/fields.hpp>
 #include <pcgd/sdk/json.hpp>
 
 namespace pcgd::model {
@@ -196,22 +197,10 @@ std::string to_json(const Record& r) {
 
 namespace json_detail {
 inline std::string get_str(const json::Node& n, const char* k) { return std::string(n.str_or(k, "")); }
-inline Currency get_currency(const json::Node& n) {
-    auto c = Currency::parse(n.str());
-    if (!c) n.fail("not an ISO 4217 currency code: '" + std::string(n.str()) + "'");
-    return *c;
-}
-inline TimestampMs get_instant(const json::Node& n) {
-    auto t = parse_iso8601(n.str());
-    if (!t) n.fail("not an ISO 8601 instant: '" + std::string(n.str()) + "'");
-    return *t;
-}
-inline std::optional<TimestampMs> opt_time(const json::Node& n, const char* k) {
-    auto m = n.find(k);
-    if (!m) return std::nullopt;
-    return get_instant(*m);
-}
-inline Money get_money(const json::Node& n) { return Money{n.at("minor").i64(), get_currency(n.at("currency"))}; }
+using sdk::currency;
+using sdk::instant;
+inline std::optional<TimestampMs> opt_time(const json::Node& n, const char* k) { return sdk::opt_instant(n, k); }
+inline Money get_money(const json::Node& n) { return Money{n.at("minor").i64(), currency(n.at("currency"))}; }
 inline std::optional<Money> opt_money(const json::Node& n, const char* k) {
     auto m = n.find(k);
     if (!m) return std::nullopt;
@@ -220,7 +209,7 @@ inline std::optional<Money> opt_money(const json::Node& n, const char* k) {
 inline MoneyBag get_bag(const json::Node& n) {
     MoneyBag b{get_money(n), std::nullopt};
     if (auto pm = n.find("presentment_minor"))
-        b.presentment = Money{pm->i64(), get_currency(n.at("presentment_currency"))};
+        b.presentment = Money{pm->i64(), currency(n.at("presentment_currency"))};
     return b;
 }
 inline std::vector<Image> get_images(const json::Node& n) {
@@ -283,14 +272,14 @@ inline Order read_order(const json::Node& n) {
     Order o;
     o.id = std::string(n.at("id").str());
     o.name = get_str(n, "name");
-    o.created_at = get_instant(n.at("created_at"));
+    o.created_at = instant(n.at("created_at"));
     o.updated_at = opt_time(n, "updated_at");
     o.cancelled_at = opt_time(n, "cancelled_at");
     o.status = get_str(n, "status");
     o.financial_status = get_str(n, "financial_status");
     o.fulfillment_status = get_str(n, "fulfillment_status");
-    o.currency = get_currency(n.at("currency"));
-    if (auto pc = n.find("presentment_currency")) o.presentment_currency = get_currency(*pc);
+    o.currency = currency(n.at("currency"));
+    if (auto pc = n.find("presentment_currency")) o.presentment_currency = currency(*pc);
     o.marketplace = get_str(n, "marketplace");
     o.country = get_str(n, "country");
     o.subtotal = get_bag(n.at("subtotal"));
@@ -325,7 +314,7 @@ inline Refund read_refund(const json::Node& n) {
     Refund r;
     r.id = std::string(n.at("id").str());
     r.order_id = std::string(n.at("order_id").str());
-    r.created_at = get_instant(n.at("created_at"));
+    r.created_at = instant(n.at("created_at"));
     r.amount = get_bag(n.at("amount"));
     r.tax = get_bag(n.at("tax"));
     r.shipping = get_bag(n.at("shipping"));

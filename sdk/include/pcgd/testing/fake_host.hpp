@@ -75,6 +75,10 @@ public:
 
     void set_now_ms(std::int64_t now_ms) noexcept { now_ms_ = now_ms; }
 
+    /// Benchmarks switch off the schema check of each record, which would
+    /// otherwise cost as much as the plugin's own work.
+    void validate_records(bool on) noexcept { validate_records_ = on; }
+
     /// When set, emit_record fails with this code (to test error paths).
     void fail_emits_with(std::int32_t code) noexcept { fail_emit_code_ = code; }
 
@@ -180,11 +184,13 @@ private:
             return self->fail_emit_code_;
         }
         // Every record must match the published schema, or the test fails here.
-        try {
-            (void)model::read_record(static_cast<model::RecordKind>(kind), sdk::view(json));
-        } catch (const std::exception& e) {
-            sdk::set_error(error, PCGD_ERR_INVALID_ARGUMENT, std::string("record rejected: ") + e.what());
-            return PCGD_ERR_INVALID_ARGUMENT;
+        if (self->validate_records_) {
+            try {
+                (void)model::read_record(static_cast<model::RecordKind>(kind), sdk::view(json));
+            } catch (const std::exception& e) {
+                sdk::set_error(error, PCGD_ERR_INVALID_ARGUMENT, std::string("record rejected: ") + e.what());
+                return PCGD_ERR_INVALID_ARGUMENT;
+            }
         }
         self->records_.push_back(EmittedRecord{static_cast<model::RecordKind>(kind), std::string(sdk::view(json))});
         return PCGD_OK;
@@ -196,6 +202,7 @@ private:
     void* instance_ = nullptr;
     std::int64_t now_ms_;
     std::int32_t fail_emit_code_ = 0;
+    bool validate_records_ = true;
     RecordedStep last_step_;
     std::vector<EmittedRecord> records_;
     std::vector<std::string> logs_;

@@ -62,7 +62,6 @@ struct Outcome {
 };
 
 std::string url_decode(std::string_view s, bool plus_is_space = true);
-std::string url_encode(std::string_view s);
 /// Parses "a=1&b=2" (a query string or a form body).
 std::multimap<std::string, std::string> parse_form(std::string_view s);
 std::string base64url_encode(std::string_view s);
