@@ -200,25 +200,43 @@ private:
         return std::nullopt;
     }
 
+    /// Where an item sorts: (sort value, id). Numeric ids compare as numbers
+    /// (shorter first), without allocating: the emulator sorts on every page.
+    struct Position {
+        std::int64_t value = 0;
+        std::string_view id;
+        bool numeric_id = true;
+        friend bool operator<(const Position& a, const Position& b) {
+            if (a.value != b.value) return a.value < b.value;
+            if (a.numeric_id && a.id.size() != b.id.size()) return a.id.size() < b.id.size();
+            return a.id < b.id;
+        }
+    };
+
+    /// Whether a key function orders ids as numbers (all but traffic's SKUs).
+    template <class Item>
+    static constexpr bool numeric_ids = !std::is_same_v<Item, const model::TrafficSample*>;
+
+    /// One page: the `limit` first items after the token's position. Only
+    /// the page is sorted (partial sort), so a page costs O(n log limit).
     template <class Item, class Key, class Write>
     Response page(const char* resource, const char* list_name, std::vector<Item> items, Key key, int limit,
                   const std::optional<PageToken>& token, const std::string& filter, Write write) const {
-        std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) { return key(a) < key(b); });
-        auto first = items.begin();
         if (token) {
-            const auto pos = std::make_pair(token->sort_value, token->id);
-            first = std::upper_bound(items.begin(), items.end(), pos, [&](const auto& p, const Item& x) { return p < key(x); });
+            const Position after{token->sort_value, token->id, numeric_ids<Item>};
+            std::erase_if(items, [&](const Item& x) { return !(after < key(x)); });
         }
-        const auto available = static_cast<std::size_t>(items.end() - first);
-        const auto n = std::min(available, static_cast<std::size_t>(limit));
+        const auto n = std::min(items.size(), static_cast<std::size_t>(limit));
+        const auto mid = items.begin() + static_cast<std::ptrdiff_t>(n);
+        std::partial_sort(items.begin(), mid, items.end(), [&](const Item& a, const Item& b) { return key(a) < key(b); });
         json::Writer w;
         w.begin_object().key(list_name).begin_array();
-        for (std::size_t i = 0; i < n; ++i) write(w, first[static_cast<std::ptrdiff_t>(i)]);
+        for (auto it = items.begin(); it != mid; ++it) write(w, *it);
         w.end_array();
         w.key("next_page_token");
-        if (n < available && n > 0) {
-            const auto [v, id] = key(first[static_cast<std::ptrdiff_t>(n - 1)]);
-            w.value(PageToken{resource, filter, v, id}.encode());
+        if (n < items.size() && n > 0) {
+            const Position last = key(*(mid - 1));
+            w.value(PageToken{resource, filter, last.value, std::string(last.id)}.encode());
         } else {
             w.null();
         }
@@ -226,10 +244,7 @@ private:
         return Response::json(200, std::string(w.view()));
     }
 
-    // Ids sort as numbers: left-padding them to a fixed width does that without parsing.
-    static std::pair<std::int64_t, std::string> by_update(TimestampMs t, const std::string& id) {
-        return {t, std::string(id.size() < 20 ? 20 - id.size() : 0, '0') + id};
-    }
+    static Position by_update(TimestampMs t, const std::string& id) { return Position{t, id, true}; }
 
     Response products(const Request& r) const {
         int limit;
@@ -395,7 +410,7 @@ private:
             if (t.day >= from && t.day <= to) items.push_back(&t);
         return page(
             "traffic", "traffic", std::move(items),
-            [](const model::TrafficSample* t) { return std::make_pair(t->day, t->sku); }, limit, token, filter,
+            [](const model::TrafficSample* t) { return Position{t->day, t->sku, false}; }, limit, token, filter,
             [](json::Writer& w, const model::TrafficSample* t) {
                 w.begin_object().field("date", model::format_date(t->day)).field("sku", t->sku).field("product_id", t->listing_id);
                 w.field("views", t->views).field("sessions", *t->sessions).end_object();
