@@ -49,6 +49,7 @@ int run_cli(int argc, char** argv) {
         auto t = model::parse_iso8601(now);
         if (!t) throw CLI::ValidationError("--now", "not an ISO 8601 timestamp: '" + now + "'");
         opt.generator.now_ms = *t;
+        opt.module.rate_limit_given = app.count("--bucket") > 0 || app.count("--leak-per-s") > 0;
         if (server_opt.tls_cert_file.empty() != server_opt.tls_key_file.empty())
             throw CLI::ValidationError("--tls-cert/--tls-key", "give both or neither");
         if (!Registry::instance().has(opt.platform))

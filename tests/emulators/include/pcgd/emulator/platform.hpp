@@ -22,6 +22,9 @@ namespace pcgd::emulator {
 struct ModuleOptions {
     int bucket_capacity = 40;   // leaky bucket size, in requests
     double leak_per_s = 20.0;   // requests drained per second
+    /// False when neither was given on the command line, so a module whose
+    /// platform counts in other units (Shopify's cost points) uses its own defaults.
+    bool rate_limit_given = false;
     /// Monotonic milliseconds for rate limiting; injectable so tests need not sleep.
     std::function<std::int64_t()> steady_now_ms;
 };
