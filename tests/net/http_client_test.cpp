@@ -355,6 +355,19 @@ TEST_F(HttpClientTest, SlowAnswerWithinTimeoutSucceeds) {
     EXPECT_EQ(out.body, "late");
 }
 
+TEST_F(HttpClientTest, AStreamedDownloadHasNoWholeExchangeTimeout) {
+    // A bulk export may take longer than any fixed bound; only a stall ends it.
+    options.default_timeout_ms = 300;
+    HttpRequest r = get(server.url("/trickle?pieces=8&interval_ms=100"));
+    r.stream_body = true;
+    const Outcome streamed = fetch(r);
+    ASSERT_EQ(streamed.error, TransportError::none) << streamed.detail;
+    EXPECT_EQ(streamed.streamed_bytes, 8000u);
+
+    r.stream_body = false;  // the same exchange buffered keeps the bound
+    EXPECT_EQ(fetch(r).error, TransportError::timeout);
+}
+
 class HttpsTest : public HttpClientTest {
 protected:
     TestServer tls_server{TestServer::Mode::tls};

@@ -243,6 +243,20 @@ struct TestServer::Impl {
             if (chunked) send(stream, "0\r\n\r\n");
             return true;
         }
+        if (path == "/trickle") {
+            // A download that keeps flowing for longer than a whole-exchange timeout.
+            const std::uint64_t pieces = target.number("pieces", 10);
+            const auto interval = std::chrono::milliseconds(target.number("interval_ms", 50));
+            send(stream, head(200, "Content-Length: " + std::to_string(pieces * 1000) + "\r\n"));
+            for (std::uint64_t i = 0; i < pieces; ++i) {
+                {
+                    std::unique_lock lock(mutex);
+                    if (wake.wait_for(lock, interval, [this] { return stopping; })) return false;
+                }
+                send(stream, pattern(i * 1000, 1000));
+            }
+            return true;
+        }
         if (path == "/truncated") {
             send(stream, head(200, "Content-Length: 1000\r\n") + std::string(100, 'x'));
             return false;

@@ -9,6 +9,7 @@
 //   /status?code=N        status N, "X-Test: yes"; 429 adds "Retry-After: 2"
 //   /big?bytes=N          N pattern bytes with Content-Length, written in pieces
 //   /chunked?bytes=N      N pattern bytes, chunked transfer encoding
+//   /trickle?pieces=N&interval_ms=M  N pieces of 1000 bytes, one every M ms
 //   /truncated            announces Content-Length 1000, sends 100 bytes, closes
 //   /truncated-chunked    one chunk, then closes without the last chunk
 //   /close                reads the request, closes without answering

@@ -318,7 +318,10 @@ struct HttpClient::Impl {
         set(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
         if (!options.ca_file.empty()) set(CURLOPT_CAINFO, options.ca_file.c_str());
         set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout_ms));
-        const std::uint32_t timeout_ms = r.timeout_ms != 0 ? r.timeout_ms : options.default_timeout_ms;
+        // A streamed download (a bulk export, a report) may rightly take longer
+        // than any fixed bound: unless the plugin set one, only a stall (the
+        // low-speed limit below) ends it.
+        const std::uint32_t timeout_ms = r.timeout_ms != 0 ? r.timeout_ms : r.stream_body ? 0 : options.default_timeout_ms;
         set(CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
         if (options.low_speed_timeout_ms > 0) {
             set(CURLOPT_LOW_SPEED_LIMIT, 1L);

@@ -36,7 +36,8 @@ struct HttpRequest {
     std::string url;
     Headers headers;
     std::string body;
-    std::uint32_t timeout_ms = 0;  // whole exchange; 0: the client's default
+    std::uint32_t timeout_ms = 0;  // whole exchange; 0: the client's default, or none when streaming
+                                   // (a stalled stream still ends by the low-speed limit)
     bool stream_body = false;      // hand the body over in chunks as it arrives
 };
 
