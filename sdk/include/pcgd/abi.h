@@ -138,7 +138,7 @@ typedef struct pcgd_http_request {
     uint32_t struct_size;
     uint32_t method;     /**< PCGD_HTTP_* */
     uint32_t flags;      /**< PCGD_REQUEST_* */
-    uint32_t timeout_ms; /**< 0: the host's default */
+    uint32_t timeout_ms; /**< 0: the host's default (none for streamed bodies: only a stall ends them) */
     uint32_t cost;       /**< units of the account's rate budget this request spends; 0 means 1 */
     pcgd_str url;        /**< absolute URL */
     const pcgd_header* headers;
