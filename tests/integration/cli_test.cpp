@@ -49,7 +49,8 @@ TEST(Cli, ShopAddValidatesEverything) {
     expect_refused(pcgd, {"shop", "add", "--id", "gb", "--platform", "testshop", "--base-url", "ftp://x"},
                    "--base-url must be an http(s) URL, got 'ftp://x'");
     expect_refused(pcgd, {"shop", "add", "--id", "gb", "--platform", "magento", "--base-url", "http://x"},
-                   "no loaded plugin for platform 'magento' (loaded: testshop)");
+                   "no loaded plugin for platform 'magento' (loaded: shopify, testshop)");
+    expect_refused(pcgd, with({"--sme", "nobody"}), "no SME 'nobody' (add it first with `pcgd sme add --id nobody --name ...`)");
     // Nothing was stored by any of the refusals.
     const auto list = pcgd({"shop", "list", "--json"});
     EXPECT_EQ(list.out, "[]\n");

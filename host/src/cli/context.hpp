@@ -48,6 +48,10 @@ void add_plugins_command(CLI::App& app, Context& ctx);
 void add_shop_command(CLI::App& app, Context& ctx);
 void add_sync_command(CLI::App& app, Context& ctx);
 void add_export_command(CLI::App& app, Context& ctx);
+void add_sme_command(CLI::App& app, Context& ctx);
+void add_rates_command(CLI::App& app, Context& ctx);
+void add_costs_command(CLI::App& app, Context& ctx);
+void add_report_command(CLI::App& app, Context& ctx);
 
 /// Prints a table with aligned columns (UTF-8 aware widths).
 std::string format_table(const std::vector<std::vector<std::string>>& rows);

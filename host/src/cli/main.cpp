@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
     add_shop_command(app, ctx);
     add_sync_command(app, ctx);
     add_export_command(app, ctx);
+    add_sme_command(app, ctx);
+    add_rates_command(app, ctx);
+    add_costs_command(app, ctx);
+    add_report_command(app, ctx);
 
     // Logs go to stderr so that stdout stays clean for --json and exports.
     auto logger = spdlog::stderr_color_mt("pcgd");

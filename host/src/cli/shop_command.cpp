@@ -135,6 +135,8 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
                                std::chrono::system_clock::now().time_since_epoch()).count();
 
     Store& store = ctx.store();
+    if (!a.sme.empty() && !store.get_sme(a.sme))
+        throw CommandError("no SME '" + a.sme + "' (add it first with `pcgd sme add --id " + a.sme + " --name ...`)", 2);
     if (store.get_shop(a.id)) throw CommandError("shop '" + a.id + "' already exists (remove it first with `pcgd shop remove --id " + a.id + "`)");
     store.put_shop(record);
     std::cout << "added shop " << a.id << " (" << manifest.platform << ", " << record.shop.country << ", "

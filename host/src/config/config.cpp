@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <unistd.h>
@@ -49,7 +50,8 @@ Config load_config(const std::filesystem::path& file, Config c) {
     } catch (const toml::parse_error& e) {
         fail(file, e.source(), std::string(e.description()));
     }
-    const std::set<std::string> known_tables = {"store", "plugins", "secrets", "http", "sync", "log"};
+    const std::set<std::string> known_tables = {"store", "plugins", "secrets", "http", "sync", "log",
+                                                "analysis", "fees"};
     for (const auto& [table_name, node] : root) {
         const std::string name(table_name.str());
         if (!known_tables.count(name)) fail(file, node.source(), "unknown section [" + name + "]");
@@ -98,6 +100,66 @@ Config load_config(const std::filesystem::path& file, Config c) {
             fail(file, v.source(), "'log.level' must be one of debug, info, warn, error (got '" + level + "')");
         c.log_level = level;
     });
+    {
+        AnalysisConfig& a = c.analysis;
+        const std::map<std::string, std::pair<std::uint32_t*, std::int64_t>> settings = {
+            {"flat_band_pct", {&a.flat_band_pct, 100}},
+            {"top_orders", {&a.top_orders, 1000}},
+            {"weight_title", {&a.weight_title, 100}},
+            {"weight_description", {&a.weight_description, 100}},
+            {"weight_images", {&a.weight_images, 100}},
+            {"weight_stock", {&a.weight_stock, 100}},
+            {"weight_identifiers", {&a.weight_identifiers, 100}},
+            {"weight_price", {&a.weight_price, 100}},
+            {"min_description_chars", {&a.min_description_chars, 100000}},
+            {"min_images", {&a.min_images, 100}},
+            {"min_image_px", {&a.min_image_px, 100000}},
+            {"target_active_products", {&a.target_active_products, 1000000}},
+            {"weight_catalogue", {&a.weight_catalogue, 100}},
+            {"best_sellers", {&a.best_sellers, 1000}},
+            {"window_days", {&a.window_days, 3660}},
+            {"strong_min_units", {&a.strong_min_units, 1000000}},
+            {"strong_sell_through_pct", {&a.strong_sell_through_pct, 100}},
+            {"good_min_units", {&a.good_min_units, 1000000}},
+            {"good_sell_through_pct", {&a.good_sell_through_pct, 100}},
+            {"rising_views_pct", {&a.rising_views_pct, 10000}},
+            {"rate_max_age_days", {&a.rate_max_age_days, 366}},
+        };
+        std::set<std::string> keys;
+        for (const auto& [k, _] : settings) keys.insert(k);
+        visit("analysis", keys, [&](const std::string& k, const toml::node& v) {
+            const auto& [target, max] = settings.at(k);
+            *target = ms_of(v, "analysis." + k, 0, max);
+        });
+        if (a.weight_title + a.weight_description + a.weight_images + a.weight_stock + a.weight_identifiers +
+                a.weight_price != 100)
+            fail(file, root["analysis"].node()->source(), "the [analysis] weight_* settings must add up to 100");
+    }
+    if (const toml::table* fees = root["fees"].as_table()) {
+        for (const auto& [platform_key, node] : *fees) {
+            const std::string platform(platform_key.str());
+            const toml::table* t = node.as_table();
+            if (!t) fail(file, node.source(), "'fees." + platform + "' must be a section ([fees." + platform + "])");
+            FeeRule rule;
+            for (const auto& [key, value] : *t) {
+                const std::string k(key.str()), name = "fees." + platform + "." + k;
+                if (k == "percent") {
+                    if (!value.is_number()) fail(file, value.source(), "'" + name + "' must be a number");
+                    const double pct = *value.value<double>();
+                    if (pct < 0 || pct > 100) fail(file, value.source(), "'" + name + "' must be between 0 and 100");
+                    // Hundredths of a percent: the fee itself is then integer arithmetic.
+                    rule.percent_bp = static_cast<std::uint32_t>(pct * 100 + 0.5);
+                } else if (k == "fixed_minor") {
+                    if (!value.is_integer()) fail(file, value.source(), "'" + name + "' must be an integer (minor units)");
+                    rule.fixed_minor = *value.value<std::int64_t>();
+                    if (rule.fixed_minor < 0) fail(file, value.source(), "'" + name + "' must not be negative");
+                } else {
+                    fail(file, value.source(), "unknown setting '" + name + "' (percent, fixed_minor)");
+                }
+            }
+            c.fees[platform] = rule;
+        }
+    }
     return c;
 }
 

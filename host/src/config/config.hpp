@@ -3,9 +3,42 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 namespace pcgd::host {
+
+/// Thresholds and weights of the four tools ([analysis]); see docs/analysis.md.
+struct AnalysisConfig {
+    // Planning
+    std::uint32_t flat_band_pct = 5;         // |change| within this is "about the same"
+    // Growth
+    std::uint32_t top_orders = 10;           // how many most profitable orders are flagged
+    // Quality: points each factor can take off a product's 100
+    std::uint32_t weight_title = 25, weight_description = 20, weight_images = 20, weight_stock = 15,
+                  weight_identifiers = 10, weight_price = 10;
+    std::uint32_t min_description_chars = 150;
+    std::uint32_t min_images = 3;
+    std::uint32_t min_image_px = 1000;
+    std::uint32_t target_active_products = 20;  // the shop score's catalogue factor is full from here
+    std::uint32_t weight_catalogue = 10;        // share (of 100) of the shop score given to catalogue size
+    std::uint32_t best_sellers = 10;            // best sellers whose title terms are suggested
+    // Opportunities
+    std::uint32_t window_days = 90;
+    std::uint32_t strong_min_units = 10;
+    std::uint32_t strong_sell_through_pct = 60;
+    std::uint32_t good_min_units = 3;
+    std::uint32_t good_sell_through_pct = 40;
+    std::uint32_t rising_views_pct = 20;        // second half of the window over the first
+    // Exchange
+    std::uint32_t rate_max_age_days = 7;        // use the last rate up to this many days before
+};
+
+/// An estimated fee for orders whose platform reports none ([fees.<platform>]).
+struct FeeRule {
+    std::uint32_t percent_bp = 0;  // of the order's sales excluding tax, in hundredths of a percent
+    std::int64_t fixed_minor = 0;  // per order, in the order's currency
+};
 
 struct Config {
     std::filesystem::path store_path;     // [store] path
@@ -17,6 +50,8 @@ struct Config {
     std::uint32_t max_parallel_shops = 8;      // [sync] max_parallel_shops
     std::uint32_t max_attempts = 8;            // [sync] max_attempts
     std::string log_level = "warn";            // [log] level: debug, info, warn, error
+    AnalysisConfig analysis;                   // [analysis]
+    std::map<std::string, FeeRule> fees;       // [fees.<platform>]
 };
 
 /// Defaults for a user's own machine: the store and key under the XDG data

@@ -3,10 +3,26 @@
 #include <pcgd/model/json.hpp>
 
 namespace pcgd::host {
+
+void write_csv_field(std::ostream& out, std::string_view s) {
+    const bool formula = !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
+    const bool quote = formula || s.find_first_of(",\"\r\n") != std::string_view::npos;
+    if (!quote) {
+        out << s;
+        return;
+    }
+    out << '"';
+    if (formula) out << '\'';
+    for (char c : s) {
+        if (c == '"') out << '"';
+        out << c;
+    }
+    out << '"';
+}
+
 namespace {
 
-/// RFC 4180 fields. Text that a spreadsheet would run as a formula gets a
-/// leading apostrophe, so an exported title can never execute.
+/// One RFC 4180 row (see write_csv_field).
 class CsvRow {
 public:
     explicit CsvRow(std::ostream& out) : out_(out) {}
@@ -14,19 +30,7 @@ public:
 
     CsvRow& text(std::string_view s) {
         sep();
-        const bool formula = !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
-        const bool quote = formula || s.find_first_of(",\"\r\n") != std::string_view::npos;
-        if (!quote) {
-            out_ << s;
-            return *this;
-        }
-        out_ << '"';
-        if (formula) out_ << '\'';
-        for (char c : s) {
-            if (c == '"') out_ << '"';
-            out_ << c;
-        }
-        out_ << '"';
+        write_csv_field(out_, s);
         return *this;
     }
     CsvRow& number(std::int64_t n) {

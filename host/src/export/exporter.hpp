@@ -16,6 +16,10 @@ enum class ExportFormat { csv, jsonl };
 
 std::optional<ExportTable> export_table_from_string(std::string_view name) noexcept;
 
+/// Writes one RFC 4180 field. Text that a spreadsheet would run as a formula
+/// gets a leading apostrophe, so an exported title can never execute.
+void write_csv_field(std::ostream& out, std::string_view text);
+
 /// Writes the table; returns the number of rows written.
 std::size_t export_table(Store& store, ExportTable table, ExportFormat format, std::optional<std::string_view> shop_id,
                          std::ostream& out);

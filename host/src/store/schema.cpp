@@ -196,6 +196,65 @@ CREATE TABLE traffic (
 );
 CREATE INDEX traffic_by_day ON traffic(shop_id, day);
 )sql"},
+    // Analysis. An SME groups shops; rates and the cost sheet are what the
+    // user imports. The two fact tables are sums kept up to date in the same
+    // transaction as each order or refund upsert (see facts.hpp), so a month
+    // report reads O(days x SKUs) rows instead of every order line. `day` is
+    // the local day in the shop's time zone; amounts are in `currency`.
+    // Order-level sums (orders, shipping, fees, refunds not tied to a line)
+    // and line-level sums per SKU live apart so neither is counted twice.
+    {2, "SMEs, exchange rates, cost sheet, daily facts", R"sql(
+CREATE TABLE smes (
+    id            TEXT PRIMARY KEY NOT NULL,
+    name          TEXT NOT NULL,
+    currency      TEXT NOT NULL,
+    lang          TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE exchange_rates (
+    from_currency TEXT NOT NULL,
+    to_currency   TEXT NOT NULL,
+    day           INTEGER NOT NULL, -- days since the epoch
+    rate          TEXT NOT NULL,    -- decimal as published: 1 from = rate to
+    PRIMARY KEY (from_currency, to_currency, day)
+) WITHOUT ROWID;
+
+CREATE TABLE cost_sheet (
+    sme_id          TEXT NOT NULL,
+    sku             TEXT NOT NULL,
+    valid_from_day  INTEGER NOT NULL,
+    currency        TEXT NOT NULL,
+    unit_cost_minor INTEGER NOT NULL,
+    PRIMARY KEY (sme_id, sku, valid_from_day)
+) WITHOUT ROWID;
+
+CREATE TABLE daily_order_facts (
+    shop_id             TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    day                 INTEGER NOT NULL,
+    currency            TEXT NOT NULL,
+    orders              INTEGER NOT NULL, -- created that day, not cancelled, not test
+    shipping_net_minor  INTEGER NOT NULL, -- shipping charged, excluding tax
+    refunds_other_minor INTEGER NOT NULL, -- refunded that day, excluding tax, not tied to a line
+    fees_known_minor    INTEGER NOT NULL, -- platform fees of orders whose fees are known
+    fee_unknown_orders  INTEGER NOT NULL, -- orders whose fees the platform has not reported
+    fee_base_minor      INTEGER NOT NULL, -- their sales, the base of an estimated fee
+    PRIMARY KEY (shop_id, day, currency)
+) WITHOUT ROWID;
+
+CREATE TABLE daily_sku_facts (
+    shop_id       TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    day           INTEGER NOT NULL,
+    sku           TEXT NOT NULL,
+    currency      TEXT NOT NULL,
+    orders        INTEGER NOT NULL, -- orders holding the SKU
+    units         INTEGER NOT NULL,
+    sales_minor   INTEGER NOT NULL, -- line amounts after discounts, excluding tax
+    refund_units  INTEGER NOT NULL,
+    refunds_minor INTEGER NOT NULL, -- refunded that day, excluding tax
+    PRIMARY KEY (shop_id, day, sku, currency)
+) WITHOUT ROWID;
+)sql"},
 };
 
 std::int64_t current_version(Connection& db) {
@@ -205,6 +264,13 @@ std::int64_t current_version(Connection& db) {
 }
 
 }  // namespace
+
+std::int64_t schema_version(Connection& db) {
+    Use q(db.cached("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"));
+    q->step();
+    if (q->int64(0) == 0) return 0;
+    return current_version(db);
+}
 
 std::int64_t latest_schema_version() noexcept { return std::end(migrations)[-1].version; }
 

@@ -1,5 +1,6 @@
 // The SQLite implementation of Store. See schema.cpp for the tables.
 #include <array>
+#include <map>
 #include <chrono>
 #include <stdexcept>
 #include <type_traits>
@@ -9,6 +10,7 @@
 
 #include <pcgd/model/json.hpp>
 
+#include "store/facts.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
@@ -234,6 +236,99 @@ auto write_transaction(Connection& db, F&& f) {
     }
 }
 
+// ---------------------------------------------------------------- facts
+
+/// Adds (sign +1) or takes away (sign -1) what one order or refund
+/// contributes to the daily fact tables of its shop.
+class FactWriter {
+public:
+    FactWriter(Connection& db, std::string shop_id, const date::time_zone* zone)
+        : shop_id_(std::move(shop_id)), zone_(zone),
+          order_fact_(db.cached(
+              "INSERT INTO daily_order_facts (shop_id, day, currency, orders, shipping_net_minor, refunds_other_minor,"
+              " fees_known_minor, fee_unknown_orders, fee_base_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+              " ON CONFLICT (shop_id, day, currency) DO UPDATE SET orders = orders + excluded.orders,"
+              " shipping_net_minor = shipping_net_minor + excluded.shipping_net_minor,"
+              " refunds_other_minor = refunds_other_minor + excluded.refunds_other_minor,"
+              " fees_known_minor = fees_known_minor + excluded.fees_known_minor,"
+              " fee_unknown_orders = fee_unknown_orders + excluded.fee_unknown_orders,"
+              " fee_base_minor = fee_base_minor + excluded.fee_base_minor")),
+          sku_fact_(db.cached(
+              "INSERT INTO daily_sku_facts (shop_id, day, sku, currency, orders, units, sales_minor, refund_units,"
+              " refunds_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+              " ON CONFLICT (shop_id, day, sku, currency) DO UPDATE SET orders = orders + excluded.orders,"
+              " units = units + excluded.units, sales_minor = sales_minor + excluded.sales_minor,"
+              " refund_units = refund_units + excluded.refund_units,"
+              " refunds_minor = refunds_minor + excluded.refunds_minor")) {}
+
+    void apply(const model::Order& o, std::int64_t sign) {
+        if (!facts::is_sale(o.cancelled_at.has_value(), o.status, o.test)) return;
+        const std::int64_t day = facts::local_day(o.created_at, zone_);
+        struct Sum { std::int64_t units = 0, net = 0; };
+        std::map<std::string_view, Sum> by_sku;
+        std::int64_t lines_tax = 0, sales = 0;
+        for (const auto& l : o.lines) {
+            const std::int64_t net = facts::line_net_minor(l.unit_price.shop.minor, l.quantity, l.discount.shop.minor,
+                                                           l.tax.shop.minor, o.taxes_included);
+            Sum& sum = by_sku[l.sku];
+            sum.units += l.quantity;
+            sum.net += net;
+            lines_tax += l.tax.shop.minor;
+            sales += net;
+        }
+        const std::int64_t shipping =
+            facts::shipping_net_minor(o.shipping.shop.minor, o.tax.shop.minor, lines_tax, o.taxes_included);
+        sales += shipping;
+        const auto fees = fees_minor(o);
+        const std::string_view currency = o.currency.code();
+        add_order_fact(day, currency, sign, sign * shipping, 0, fees ? sign * *fees : 0, fees ? 0 : sign,
+                       fees ? 0 : sign * sales);
+        for (const auto& [sku, sum] : by_sku) add_sku_fact(day, sku, currency, sign, sign * sum.units, sign * sum.net, 0, 0);
+    }
+
+    void apply(const model::Refund& r, std::int64_t sign) {
+        const std::int64_t day = facts::local_day(r.created_at, zone_);
+        struct Sum { std::int64_t units = 0, net = 0; };
+        std::map<std::string_view, Sum> by_sku;
+        std::int64_t lines = 0;
+        for (const auto& l : r.lines) {
+            Sum& sum = by_sku[l.sku];
+            sum.units += l.quantity;
+            sum.net += l.subtotal.shop.minor;
+            lines += l.subtotal.shop.minor;
+        }
+        const std::string_view currency = r.amount.shop.currency.code();
+        add_order_fact(day, currency, 0, 0, sign * (r.amount.shop.minor - r.tax.shop.minor - lines), 0, 0, 0);
+        for (const auto& [sku, sum] : by_sku) add_sku_fact(day, sku, currency, 0, 0, 0, sign * sum.units, sign * sum.net);
+    }
+
+private:
+    void add_order_fact(std::int64_t day, std::string_view currency, std::int64_t orders, std::int64_t shipping,
+                        std::int64_t refunds, std::int64_t fees, std::int64_t unknown, std::int64_t base) {
+        Use q(order_fact_);
+        q->bind(1, shop_id_).bind(2, day).bind(3, currency).bind(4, orders).bind(5, shipping).bind(6, refunds);
+        q->bind(7, fees).bind(8, unknown).bind(9, base).run();
+    }
+    void add_sku_fact(std::int64_t day, std::string_view sku, std::string_view currency, std::int64_t orders,
+                      std::int64_t units, std::int64_t sales, std::int64_t refund_units, std::int64_t refunds) {
+        Use q(sku_fact_);
+        q->bind(1, shop_id_).bind(2, day).bind(3, sku).bind(4, currency).bind(5, orders).bind(6, units);
+        q->bind(7, sales).bind(8, refund_units).bind(9, refunds).run();
+    }
+
+    std::string shop_id_;
+    const date::time_zone* zone_;
+    Statement& order_fact_;
+    Statement& sku_fact_;
+};
+
+const date::time_zone* shop_zone(Connection& db, std::string_view shop_id) {
+    Use q(db.cached("SELECT time_zone FROM shops WHERE id = ?1"));
+    q->bind(1, shop_id);
+    if (!q->step()) throw std::invalid_argument("unknown shop '" + std::string(shop_id) + "'");
+    return date::locate_zone(std::string(q->text(0)));
+}
+
 // ---------------------------------------------------------------- batch
 
 struct Statements {
@@ -246,7 +341,8 @@ struct Statements {
 class SqliteBatch final : public Batch {
 public:
     SqliteBatch(std::shared_ptr<Shared> shared, std::string shop_id, sdk::Dataset dataset)
-        : shared_(std::move(shared)), db_(shared_->db), shop_id_(std::move(shop_id)), dataset_(sdk::to_string(dataset)) {
+        : shared_(std::move(shared)), db_(shared_->db), shop_id_(std::move(shop_id)), dataset_(sdk::to_string(dataset)),
+          facts_(db_, shop_id_, shop_zone(db_, shop_id_)) {
         prepare<model::Product>(model::RecordKind::product);
         prepare<model::Variant>(model::RecordKind::variant);
         prepare<model::Order>(model::RecordKind::order);
@@ -267,6 +363,8 @@ public:
             "INSERT INTO sync_state (shop_id, dataset, cursor, committed_at_ms) VALUES (?1, ?2, ?3, ?4)"
             " ON CONFLICT (shop_id, dataset) DO UPDATE SET cursor = excluded.cursor,"
             " committed_at_ms = excluded.committed_at_ms");
+        old_order_ = &db_.cached("SELECT doc FROM orders WHERE shop_id = ?1 AND id = ?2 AND deleted_at_ms IS NULL");
+        old_refund_ = &db_.cached("SELECT doc FROM refunds WHERE shop_id = ?1 AND id = ?2 AND deleted_at_ms IS NULL");
     }
 
     ~SqliteBatch() override { rollback(); }
@@ -351,6 +449,10 @@ private:
                 }
             }
         }
+        if constexpr (std::is_same_v<Record, model::Order> || std::is_same_v<Record, model::Refund>) {
+            if (exists) unapply_live<Record>(id);
+            facts_.apply(r, +1);
+        }
         {
             Use q(exists ? *s.update : *s.insert);
             q->bind(1, shop_id_).bind(2, id);
@@ -386,9 +488,21 @@ private:
     template <class Record>
     void store_lines(const Record&, std::string_view, bool) {}
 
+    /// Takes the stored, live version of a record out of the facts.
+    template <class Record>
+    void unapply_live(std::string_view id) {
+        Use q(std::is_same_v<Record, model::Order> ? *old_order_ : *old_refund_);
+        q->bind(1, shop_id_).bind(2, id);
+        if (!q->step()) return;
+        const auto old = model::read_record(model::kind_of<Record>(), q->text(0));
+        facts_.apply(std::get<Record>(old), -1);
+    }
+
     void store(const model::Deletion& d) {
         const std::int64_t now = now_ms();
         const std::int64_t at = d.deleted_at.value_or(now);
+        if (d.kind == model::RecordKind::order) unapply_live<model::Order>(d.id);
+        if (d.kind == model::RecordKind::refund) unapply_live<model::Refund>(d.id);
         {
             Use q(*statements(d.kind).mark_deleted);
             q->bind(1, shop_id_).bind(2, d.id).bind(3, at).bind(4, now).run();
@@ -416,6 +530,9 @@ private:
     Statement* insert_refund_line_;
     Statement* delete_product_variants_;
     Statement* save_cursor_;
+    Statement* old_order_;
+    Statement* old_refund_;
+    FactWriter facts_;
 };
 
 // ---------------------------------------------------------------- store
@@ -465,7 +582,7 @@ public:
             // Children first, explicitly: faster than letting each parent
             // row cascade, and the cascade stays as a safety net.
             for (const char* table : {"order_lines", "refund_lines", "orders", "refunds", "variants", "products",
-                                      "traffic", "sync_state"})
+                                      "traffic", "sync_state", "daily_order_facts", "daily_sku_facts"})
                 Use{db_.cached(std::string("DELETE FROM ") + table + " WHERE shop_id = ?1")}->bind(1, id).run();
             Use{db_.cached("DELETE FROM shops WHERE id = ?1")}->bind(1, id).run();
             return db_.changes() > 0;
@@ -547,6 +664,232 @@ public:
         return out;
     }
 
+    void put_sme(const Sme& sme) override {
+        shared_->require_no_open_batch("put_sme");
+        Use q(db_.cached(
+            "INSERT INTO smes (id, name, currency, lang, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)"
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, currency = excluded.currency, lang = excluded.lang"));
+        q->bind(1, sme.id).bind(2, sme.name).bind(3, sme.currency.code()).bind(4, sme.lang).bind(5, sme.created_at_ms).run();
+    }
+
+    std::optional<Sme> get_sme(std::string_view id) override {
+        Use q(db_.cached(smes_sql + " WHERE id = ?1"));
+        q->bind(1, id);
+        if (!q->step()) return std::nullopt;
+        return read_sme(*q);
+    }
+
+    std::vector<Sme> list_smes() override {
+        Use q(db_.cached(smes_sql + " ORDER BY id"));
+        std::vector<Sme> out;
+        while (q->step()) out.push_back(read_sme(*q));
+        return out;
+    }
+
+    std::size_t put_rates(const std::vector<ExchangeRate>& rates) override {
+        shared_->require_no_open_batch("put_rates");
+        return write_transaction(db_, [&] {
+            Statement& ins = db_.cached(
+                "INSERT INTO exchange_rates (from_currency, to_currency, day, rate) VALUES (?1, ?2, ?3, ?4)"
+                " ON CONFLICT (from_currency, to_currency, day) DO UPDATE SET rate = excluded.rate");
+            for (const auto& r : rates) {
+                Use q(ins);
+                q->bind(1, r.from.code()).bind(2, r.to.code()).bind(3, r.day).bind(4, r.rate).run();
+            }
+            return rates.size();
+        });
+    }
+
+    std::vector<ExchangeRate> rates(model::Currency from, model::Currency to) override {
+        Use q(db_.cached("SELECT day, rate FROM exchange_rates WHERE from_currency = ?1 AND to_currency = ?2 ORDER BY day"));
+        q->bind(1, from.code()).bind(2, to.code());
+        std::vector<ExchangeRate> out;
+        while (q->step()) out.push_back(ExchangeRate{from, to, q->int64(0), std::string(q->text(1))});
+        return out;
+    }
+
+    std::size_t put_costs(std::string_view sme_id, const std::vector<CostEntry>& costs) override {
+        shared_->require_no_open_batch("put_costs");
+        return write_transaction(db_, [&] {
+            Statement& ins = db_.cached(
+                "INSERT INTO cost_sheet (sme_id, sku, valid_from_day, currency, unit_cost_minor) VALUES (?1, ?2, ?3, ?4, ?5)"
+                " ON CONFLICT (sme_id, sku, valid_from_day) DO UPDATE SET currency = excluded.currency,"
+                " unit_cost_minor = excluded.unit_cost_minor");
+            for (const auto& c : costs) {
+                Use q(ins);
+                q->bind(1, sme_id).bind(2, c.sku).bind(3, c.valid_from_day).bind(4, c.unit_cost.currency.code());
+                q->bind(5, c.unit_cost.minor).run();
+            }
+            return costs.size();
+        });
+    }
+
+    std::vector<CostEntry> costs(std::string_view sme_id) override {
+        Use q(db_.cached("SELECT sku, valid_from_day, currency, unit_cost_minor FROM cost_sheet WHERE sme_id = ?1"
+                         " ORDER BY sku, valid_from_day"));
+        q->bind(1, sme_id);
+        std::vector<CostEntry> out;
+        while (q->step())
+            out.push_back(CostEntry{std::string(q->text(0)), q->int64(1), model::Money{q->int64(3), model::Currency::of(q->text(2))}});
+        return out;
+    }
+
+    void for_each_order_fact(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
+                             const std::function<void(const DayOrderFacts&)>& f) override {
+        Statement q(db_.handle(),
+                    "SELECT day, currency, orders, shipping_net_minor, refunds_other_minor, fees_known_minor,"
+                    " fee_unknown_orders, fee_base_minor FROM daily_order_facts"
+                    " WHERE shop_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, currency");
+        q.bind(1, shop_id).bind(2, from_day).bind(3, to_day);
+        DayOrderFacts d;
+        while (q.step()) {
+            d.day = q.int64(0);
+            d.currency = model::Currency::of(q.text(1));
+            d.orders = q.int64(2);
+            d.shipping_net_minor = q.int64(3);
+            d.refunds_other_minor = q.int64(4);
+            d.fees_known_minor = q.int64(5);
+            d.fee_unknown_orders = q.int64(6);
+            d.fee_base_minor = q.int64(7);
+            f(d);
+        }
+    }
+
+    void for_each_sku_fact(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
+                           const std::function<void(const DaySkuFacts&)>& f) override {
+        Statement q(db_.handle(),
+                    "SELECT day, sku, currency, orders, units, sales_minor, refund_units, refunds_minor FROM daily_sku_facts"
+                    " WHERE shop_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day, sku, currency");
+        q.bind(1, shop_id).bind(2, from_day).bind(3, to_day);
+        DaySkuFacts d;
+        while (q.step()) {
+            d.day = q.int64(0);
+            d.sku.assign(q.text(1));
+            d.currency = model::Currency::of(q.text(2));
+            d.orders = q.int64(3);
+            d.units = q.int64(4);
+            d.sales_minor = q.int64(5);
+            d.refund_units = q.int64(6);
+            d.refunds_minor = q.int64(7);
+            f(d);
+        }
+    }
+
+    void for_each_sale(std::string_view shop_id, model::TimestampMs from_ms, model::TimestampMs to_ms,
+                       const std::function<void(const OrderSale&)>& f) override {
+        const date::time_zone* zone = shop_zone(db_, shop_id);
+        // The filter is facts::is_sale in SQL.
+        Statement q(db_.handle(),
+                    "SELECT o.id, o.name, o.marketplace, o.created_at_ms, o.currency, o.shipping_minor, o.tax_minor,"
+                    " o.taxes_included, o.fees_minor, l.sku, l.quantity, l.unit_price_minor, l.discount_minor, l.tax_minor"
+                    " FROM orders o LEFT JOIN order_lines l ON l.shop_id = o.shop_id AND l.order_id = o.id"
+                    " WHERE o.shop_id = ?1 AND o.created_at_ms >= ?2 AND o.created_at_ms < ?3 AND o.deleted_at_ms IS NULL"
+                    " AND o.cancelled_at_ms IS NULL AND o.status != 'cancelled' AND o.test = 0"
+                    " ORDER BY o.created_at_ms, o.id, l.position");
+        q.bind(1, shop_id).bind(2, from_ms).bind(3, to_ms);
+        OrderSale sale;
+        std::int64_t shipping = 0, order_tax = 0, lines_tax = 0;
+        bool taxes_included = false, open = false;
+        const auto flush = [&] {
+            if (!open) return;
+            sale.shipping_net_minor = facts::shipping_net_minor(shipping, order_tax, lines_tax, taxes_included);
+            f(sale);
+        };
+        while (q.step()) {
+            if (!open || q.text(0) != sale.id) {
+                flush();
+                open = true;
+                sale.id.assign(q.text(0));
+                sale.name.assign(q.text(1));
+                sale.marketplace.assign(q.text(2));
+                sale.created_at = q.int64(3);
+                sale.day = facts::local_day(sale.created_at, zone);
+                sale.currency = model::Currency::of(q.text(4));
+                shipping = q.int64(5);
+                order_tax = q.int64(6);
+                taxes_included = q.int64(7) != 0;
+                sale.fees_minor = q.is_null(8) ? std::nullopt : std::optional<std::int64_t>(q.int64(8));
+                sale.lines.clear();
+                lines_tax = 0;
+            }
+            if (q.is_null(10)) continue;  // an order without lines
+            const std::int64_t tax = q.int64(13);
+            lines_tax += tax;
+            sale.lines.push_back(OrderSale::Line{
+                std::string(q.text(9)), q.int64(10),
+                facts::line_net_minor(q.int64(11), q.int64(10), q.int64(12), tax, taxes_included)});
+        }
+        flush();
+    }
+
+    void for_each_refund(std::string_view shop_id, model::TimestampMs from_ms, model::TimestampMs to_ms,
+                         const std::function<void(const RefundEntry&)>& f) override {
+        const date::time_zone* zone = shop_zone(db_, shop_id);
+        Statement q(db_.handle(),
+                    "SELECT r.id, r.order_id, r.created_at_ms, r.currency, r.amount_minor, r.tax_minor, l.sku, l.quantity,"
+                    " l.subtotal_minor FROM refunds r LEFT JOIN refund_lines l ON l.shop_id = r.shop_id AND l.refund_id = r.id"
+                    " WHERE r.shop_id = ?1 AND r.created_at_ms >= ?2 AND r.created_at_ms < ?3 AND r.deleted_at_ms IS NULL"
+                    " ORDER BY r.created_at_ms, r.id, l.position");
+        q.bind(1, shop_id).bind(2, from_ms).bind(3, to_ms);
+        RefundEntry refund;
+        bool open = false;
+        const auto flush = [&] {
+            if (open) f(refund);
+        };
+        while (q.step()) {
+            if (!open || q.text(0) != refund.id) {
+                flush();
+                open = true;
+                refund.id.assign(q.text(0));
+                refund.order_id.assign(q.text(1));
+                refund.created_at = q.int64(2);
+                refund.day = facts::local_day(refund.created_at, zone);
+                refund.currency = model::Currency::of(q.text(3));
+                refund.other_net_minor = q.int64(4) - q.int64(5);
+                refund.lines.clear();
+            }
+            if (q.is_null(7)) continue;
+            refund.lines.push_back(RefundEntry::Line{std::string(q.text(6)), q.int64(7), q.int64(8)});
+            refund.other_net_minor -= q.int64(8);
+        }
+        flush();
+    }
+
+    void for_each_views(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
+                        const std::function<void(std::string_view, std::int64_t, std::int64_t)>& f) override {
+        Statement q(db_.handle(),
+                    "SELECT sku, day, SUM(views) FROM traffic WHERE shop_id = ?1 AND day BETWEEN ?2 AND ?3"
+                    " AND deleted_at_ms IS NULL AND sku != '' GROUP BY sku, day ORDER BY sku, day");
+        q.bind(1, shop_id).bind(2, from_day).bind(3, to_day);
+        while (q.step()) f(q.text(0), q.int64(1), q.int64(2));
+    }
+
+    void rebuild_facts() override {
+        shared_->require_no_open_batch("rebuild_facts");
+        write_transaction(db_, [&] {
+            db_.exec("DELETE FROM daily_order_facts; DELETE FROM daily_sku_facts");
+            for (const auto& shop : list_shops()) {
+                FactWriter writer(db_, shop.shop.id, date::locate_zone(shop.shop.time_zone));
+                for (auto kind : {model::RecordKind::order, model::RecordKind::refund})
+                    for_each(kind, shop.shop.id, [&](std::string_view, std::string_view json) {
+                        std::visit([&](const auto& r) {
+                            if constexpr (std::is_same_v<std::decay_t<decltype(r)>, model::Order> ||
+                                          std::is_same_v<std::decay_t<decltype(r)>, model::Refund>)
+                                writer.apply(r, +1);
+                        }, model::read_record(kind, json));
+                    });
+            }
+        });
+    }
+
+private:
+    inline static const std::string smes_sql = "SELECT id, name, currency, lang, created_at_ms FROM smes";
+
+    static Sme read_sme(const Statement& q) {
+        return Sme{std::string(q.text(0)), std::string(q.text(1)), model::Currency::of(q.text(2)), std::string(q.text(3)),
+                   q.int64(4)};
+    }
+
 private:
     inline static const std::string shops_sql =
         "SELECT id, platform, country, currency, time_zone, base_url, sme_id, settings_json, sealed_credentials,"
@@ -593,7 +936,10 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
     auto shared = std::make_shared<Shared>(path);  // names the path itself on failure
     try {
         configure(shared->db);
+        const bool had_facts = sqlite::schema_version(shared->db) >= 2;
         sqlite::migrate(shared->db, now_ms());
+        // A store written before the fact tables existed gets them filled once.
+        if (!had_facts) SqliteStore(shared).rebuild_facts();
     } catch (const std::runtime_error& e) {
         throw std::runtime_error("cannot open store '" + path + "': " + e.what());
     }

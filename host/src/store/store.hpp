@@ -75,6 +75,78 @@ struct RecordCounts {
     std::int64_t products = 0, variants = 0, orders = 0, order_lines = 0, refunds = 0, traffic = 0;
 };
 
+/// A small business owning one or more shops.
+struct Sme {
+    std::string id;
+    std::string name;
+    model::Currency currency;  // the reporting currency of its reports
+    std::string lang = "en";   // en or fr
+    std::int64_t created_at_ms = 0;
+};
+
+/// One published rate: 1 unit of `from` is `rate` units of `to` on `day`.
+/// The rate stays the decimal string the user imported, so conversions are
+/// exact (see analysis/exchange.hpp).
+struct ExchangeRate {
+    model::Currency from, to;
+    std::int64_t day = 0;  // days since the epoch
+    std::string rate;
+};
+
+/// A row of an SME's cost sheet: the unit cost of a SKU from a day on.
+struct CostEntry {
+    std::string sku;
+    std::int64_t valid_from_day = 0;
+    model::Money unit_cost;
+};
+
+/// Order-level sums of one shop, local day and currency (see schema.cpp).
+struct DayOrderFacts {
+    std::int64_t day = 0;
+    model::Currency currency;
+    std::int64_t orders = 0, shipping_net_minor = 0, refunds_other_minor = 0, fees_known_minor = 0,
+                 fee_unknown_orders = 0, fee_base_minor = 0;
+};
+
+/// Line-level sums of one shop, local day, SKU and currency.
+struct DaySkuFacts {
+    std::int64_t day = 0;
+    std::string sku;
+    model::Currency currency;
+    std::int64_t orders = 0, units = 0, sales_minor = 0, refund_units = 0, refunds_minor = 0;
+};
+
+/// One sale (not cancelled, not a test) with what its profit needs.
+struct OrderSale {
+    struct Line {
+        std::string sku;
+        std::int64_t quantity = 0;
+        std::int64_t net_minor = 0;  // after discounts, excluding tax
+    };
+    std::string id, name, marketplace;
+    model::TimestampMs created_at = 0;
+    std::int64_t day = 0;  // local day in the shop's time zone
+    model::Currency currency;
+    std::int64_t shipping_net_minor = 0;
+    std::optional<std::int64_t> fees_minor;  // empty: not reported by the platform
+    std::vector<Line> lines;
+};
+
+/// One refund, excluding tax, split into its lines and the rest.
+struct RefundEntry {
+    struct Line {
+        std::string sku;
+        std::int64_t quantity = 0;
+        std::int64_t net_minor = 0;
+    };
+    std::string id, order_id;
+    model::TimestampMs created_at = 0;
+    std::int64_t day = 0;
+    model::Currency currency;
+    std::int64_t other_net_minor = 0;  // amount - tax - lines: shipping, adjustments
+    std::vector<Line> lines;
+};
+
 /// THREAD: one Store, and its batches, are used from one thread at a time.
 /// Several Stores, in one process or several, may open the same file: SQLite
 /// serialises writers and waits up to 5 s for a lock before failing.
@@ -106,6 +178,39 @@ public:
                           const std::function<void(std::string_view shop_id, std::string_view json)>& f) = 0;
     /// Sum of live orders' totals per currency (shop money, cancelled included), in minor units.
     virtual std::vector<model::Money> order_totals(std::optional<std::string_view> shop_id) = 0;
+
+    // Analysis. Not pure: a store written for a test, or a backend without
+    // analysis yet, gets implementations that throw std::logic_error.
+
+    // SMEs, exchange rates and cost sheets (analysis inputs)
+    virtual void put_sme(const Sme& sme);  // insert or replace
+    virtual std::optional<Sme> get_sme(std::string_view id);
+    virtual std::vector<Sme> list_smes();
+    /// Inserts or replaces rates, all in one transaction; returns how many.
+    virtual std::size_t put_rates(const std::vector<ExchangeRate>& rates);
+    /// Every rate of the pair, by day.
+    virtual std::vector<ExchangeRate> rates(model::Currency from, model::Currency to);
+    virtual std::size_t put_costs(std::string_view sme_id, const std::vector<CostEntry>& costs);
+    /// The SME's cost sheet, by SKU then valid_from_day.
+    virtual std::vector<CostEntry> costs(std::string_view sme_id);
+
+    // Facts kept up to date with every order and refund upsert. Days are
+    // local days of the shop, [from_day, to_day] inclusive.
+    virtual void for_each_order_fact(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
+                                     const std::function<void(const DayOrderFacts&)>& f);
+    virtual void for_each_sku_fact(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
+                                   const std::function<void(const DaySkuFacts&)>& f);
+    /// Sales created in [from_ms, to_ms), by creation time then id.
+    virtual void for_each_sale(std::string_view shop_id, model::TimestampMs from_ms, model::TimestampMs to_ms,
+                               const std::function<void(const OrderSale&)>& f);
+    /// Refunds created in [from_ms, to_ms), by creation time then id.
+    virtual void for_each_refund(std::string_view shop_id, model::TimestampMs from_ms, model::TimestampMs to_ms,
+                                 const std::function<void(const RefundEntry&)>& f);
+    /// Calls f(sku, day, views) for traffic in [from_day, to_day].
+    virtual void for_each_views(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
+                                const std::function<void(std::string_view sku, std::int64_t day, std::int64_t views)>& f);
+    /// Recomputes the facts of every shop from its orders and refunds.
+    virtual void rebuild_facts();
 };
 
 /// Opens (creating and migrating as needed) an SQLite store in WAL mode.
