@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,12 +42,20 @@ constexpr std::uint32_t bulk_poll_ms = 1000;
 constexpr std::int64_t bulk_checkpoint_parents = 1000;
 /// A failed bulk operation is started again this many times before giving up.
 constexpr int max_bulk_failures = 3;
+/// Children read with each product or order of a page. A longer nested
+/// connection is read to its end by follow-up queries before the record is
+/// emitted, so these only trade the size of a page against extra requests.
+constexpr std::int64_t page_media = 10, page_variants = 50, page_levels = 10, page_lines = 100;
+/// Children per follow-up query of one nested connection.
+constexpr std::int64_t follow_up_first = 100;
 
 // Requested cost of each operation, as the Admin API computes it for these
 // queries: a connection costs 2 plus `first` times its node's cost.
 constexpr std::int64_t product_node_cost = 3;
 constexpr std::int64_t order_node_cost = 3;
 constexpr std::int64_t event_node_cost = 1;
+constexpr std::int64_t stock_node_cost = 3;
+constexpr std::int64_t nested_node_cost = 1;
 constexpr std::int64_t mutation_cost = 10;
 constexpr std::int64_t poll_cost = 1;
 
@@ -55,8 +64,10 @@ constexpr std::string_view money_bag_fragment =
 
 constexpr std::string_view product_fields =
     "id title descriptionHtml vendor productType tags status createdAt updatedAt";
-constexpr std::string_view variant_fields =
-    "id sku barcode title price compareAtPrice updatedAt inventoryItem { id tracked unitCost { amount currencyCode }";
+constexpr std::string_view item_fields = "id tracked updatedAt unitCost { amount currencyCode }";
+constexpr std::string_view media_fields = "... on MediaImage { image { url width height } }";
+const std::string variant_fields =
+    "id sku barcode title price compareAtPrice updatedAt inventoryItem { " + std::string(item_fields);
 constexpr std::string_view level_fields = "location { id } quantities(names: [\"available\"]) { name quantity }";
 constexpr std::string_view order_fields =
     "id name createdAt updatedAt cancelledAt closed displayFinancialStatus displayFulfillmentStatus currencyCode "
@@ -69,20 +80,52 @@ constexpr std::string_view line_fields =
     "id sku title quantity variant { id } product { id } originalUnitPriceSet { ...Bag } totalDiscountSet { ...Bag } "
     "taxLines { priceSet { ...Bag } }";
 
+/// A nested connection of a page: its first children, and whether there are more.
+std::string nested(std::string_view name, std::int64_t first, std::string_view node_fields) {
+    return std::string(name) + "(first: " + std::to_string(first) + ") { pageInfo { hasNextPage endCursor } nodes { " +
+           std::string(node_fields) + " } }";
+}
+
+std::string variant_node_fields() { return variant_fields + " " + nested("inventoryLevels", page_levels, level_fields) + " }"; }
+
 std::string products_page_query() {
     return "query ShopifyProducts($first: Int!, $after: String, $query: String) { products(first: $first, after: $after, "
            "sortKey: UPDATED_AT, query: $query) { pageInfo { hasNextPage endCursor } nodes { " +
-           std::string(product_fields) +
-           " media(first: 10) { nodes { ... on MediaImage { image { url width height } } } } variants(first: 50) { nodes { " +
-           std::string(variant_fields) + " inventoryLevels(first: 10) { nodes { " + std::string(level_fields) +
-           " } } } } } } } }";
+           std::string(product_fields) + " " + nested("media", page_media, media_fields) + " " +
+           nested("variants", page_variants, variant_node_fields()) + " } } }";
 }
 
 std::string orders_page_query() {
     return "query ShopifyOrders($first: Int!, $after: String, $query: String) { orders(first: $first, after: $after, "
            "sortKey: UPDATED_AT, query: $query) { pageInfo { hasNextPage endCursor } nodes { " +
-           std::string(order_fields) + " lineItems(first: 100) { nodes { " + std::string(line_fields) + " } } } } } " +
-           std::string(money_bag_fragment);
+           std::string(order_fields) + " " + nested("lineItems", page_lines, line_fields) + " } } } " + std::string(money_bag_fragment);
+}
+
+/// Stock changes do not bump a product's updatedAt but do bump its inventory
+/// items': this pass reads the items changed since the last run.
+std::string stock_page_query() {
+    return "query ShopifyStock($first: Int!, $after: String, $query: String) { inventoryItems(first: $first, after: $after, "
+           "query: $query) { pageInfo { hasNextPage endCursor } nodes { " +
+           std::string(item_fields) + " variant { id sku barcode title price compareAtPrice updatedAt product { id status } } " +
+           nested("inventoryLevels", page_levels, level_fields) + " } } }";
+}
+
+/// The nested connections a page can cut short, each read on by its own query.
+enum class Nested { media, variants, levels, lines };
+
+std::string follow_up_query(Nested what) {
+    const auto query = [](std::string_view name, std::string_view root, std::string_view connection, std::string_view fields) {
+        return "query " + std::string(name) + "($id: ID!, $first: Int!, $after: String) { " + std::string(root) + "(id: $id) { " +
+               std::string(connection) + "(first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { " +
+               std::string(fields) + " } } } }";
+    };
+    switch (what) {
+    case Nested::media: return query("ShopifyProductMedia", "product", "media", media_fields);
+    case Nested::variants: return query("ShopifyProductVariants", "product", "variants", variant_node_fields());
+    case Nested::levels: return query("ShopifyInventoryLevels", "inventoryItem", "inventoryLevels", level_fields);
+    case Nested::lines: return query("ShopifyOrderLines", "order", "lineItems", line_fields) + " " + std::string(money_bag_fragment);
+    }
+    return {};
 }
 
 constexpr std::string_view events_page_query =
@@ -96,7 +139,7 @@ std::string products_bulk_query() {
     return "{ products { edges { node { __typename " + std::string(product_fields) +
            " media { edges { node { ... on MediaImage { __typename image { url width height } } } } } variants { edges { "
            "node { __typename " +
-           std::string(variant_fields) + " inventoryLevels { edges { node { __typename " + std::string(level_fields) +
+           variant_fields + " inventoryLevels { edges { node { __typename " + std::string(level_fields) +
            " } } } } } } } } } }";
 }
 
@@ -170,12 +213,13 @@ void for_each_node(const json::Node& connection, F&& f) {
     connection.at("edges").for_each([&](const json::Node& e) { f(e.at("node")); });
 }
 
-enum class Stage { products, deletions, orders, bulk };
+enum class Stage { products, deletions, stock, orders, bulk };
 
 const char* to_string(Stage s) {
     switch (s) {
     case Stage::products: return "products";
     case Stage::deletions: return "deletions";
+    case Stage::stock: return "stock";
     case Stage::orders: return "orders";
     case Stage::bulk: return "bulk";
     }
@@ -190,6 +234,8 @@ struct Cursor {
     std::optional<TimestampMs> high_water;       // greatest updatedAt seen
     std::optional<TimestampMs> deletions_since;  // filter of the deletions pass
     std::optional<TimestampMs> deletions_high_water;
+    std::optional<TimestampMs> stock_since;  // filter of the stock pass; none after a full sync
+    std::optional<TimestampMs> stock_high_water;  // greatest inventory item updatedAt seen
     // A bulk operation in progress: its id, then its result's URL and size,
     // and how many of its lines are committed.
     std::string bulk_id;
@@ -213,6 +259,8 @@ struct Cursor {
         opt_time("high_water", high_water);
         opt_time("deletions_since", deletions_since);
         opt_time("deletions_high_water", deletions_high_water);
+        opt_time("stock_since", stock_since);
+        opt_time("stock_high_water", stock_high_water);
         if (stage == Stage::bulk) {
             w.key("bulk").begin_object().field("id", bulk_id).field("url", bulk_url);
             w.field("objects", bulk_objects).field("lines", bulk_lines).end_object();
@@ -230,6 +278,7 @@ struct Cursor {
         const std::string_view s = stage.str();
         if (s == "products") c.stage = Stage::products;
         else if (s == "deletions") c.stage = Stage::deletions;
+        else if (s == "stock") c.stage = Stage::stock;
         else if (s == "orders") c.stage = Stage::orders;
         else if (s == "bulk") c.stage = Stage::bulk;
         else stage.fail("unknown stage '" + std::string(s) + "'");
@@ -238,6 +287,8 @@ struct Cursor {
         c.high_water = sdk::opt_instant(n, "high_water");
         c.deletions_since = sdk::opt_instant(n, "deletions_since");
         c.deletions_high_water = sdk::opt_instant(n, "deletions_high_water");
+        c.stock_since = sdk::opt_instant(n, "stock_since");
+        c.stock_high_water = sdk::opt_instant(n, "stock_high_water");
         if (auto b = n.find("bulk")) {
             c.bulk_id = std::string(b->at("id").str());
             c.bulk_url = std::string(b->at("url").str());
@@ -291,6 +342,9 @@ public:
         repeat_after_401_ = false;
         phase_ = Phase::page;
         reset_bulk_stream();
+        held_products_.clear();
+        held_orders_.clear();
+        fetches_.clear();
         const Stage first_pass = dataset_ == sdk::Dataset::inventory ? Stage::products : Stage::orders;
         const bool resume = !job.full && !job.cursor.empty();
         Cursor previous;
@@ -312,11 +366,17 @@ public:
             phase_ = cursor_.bulk_id.empty() ? Phase::bulk_run : cursor_.bulk_url.empty() ? Phase::bulk_poll : Phase::bulk_download;
             return;
         }
-        if (cursor_.after) return;                      // a pass was interrupted: carry on with its next page
-        if (cursor_.stage == Stage::deletions) return;  // the products pass is complete; deletions remain
-        if (cursor_.high_water) cursor_.since = *cursor_.high_water - look_back_ms;
-        if (dataset_ == sdk::Dataset::inventory && cursor_.deletions_high_water)
-            cursor_.deletions_since = *cursor_.deletions_high_water - look_back_ms;
+        if (cursor_.after) return;  // a pass was interrupted: carry on with its next page
+        // The products pass is complete; deletions and stock remain.
+        if (cursor_.stage == Stage::deletions || cursor_.stage == Stage::stock) return;
+        const auto looking_back = [](const std::optional<TimestampMs>& mark) {
+            return mark ? std::optional<TimestampMs>(*mark - look_back_ms) : std::nullopt;
+        };
+        cursor_.since = looking_back(cursor_.high_water);
+        if (dataset_ == sdk::Dataset::inventory) {
+            cursor_.deletions_since = looking_back(cursor_.deletions_high_water);
+            cursor_.stock_since = looking_back(cursor_.stock_high_water);
+        }
     }
 
     sdk::Step next_step() override {
@@ -338,6 +398,12 @@ public:
             json::Writer v;
             v.begin_object().field("id", cursor_.bulk_id).end_object();
             return graphql(bulk_poll_query, v.view(), poll_cost);
+        }
+        case Phase::follow_up: {
+            const Fetch& f = fetches_.front();
+            json::Writer v;
+            v.begin_object().field("id", f.owner).field("first", follow_up_first).field("after", f.after).end_object();
+            return graphql(follow_up_query(f.what), v.view(), 2 + follow_up_first * nested_node_cost);
         }
         case Phase::bulk_download: {
             reset_bulk_stream();
@@ -377,6 +443,7 @@ public:
             const json::Node data = root.at("data");
             switch (phase_) {
             case Phase::page: on_page(data, out); break;
+            case Phase::follow_up: on_follow_up(data, out); break;
             case Phase::bulk_run: on_bulk_run(data, out); break;
             case Phase::bulk_current: on_bulk_current(data); break;
             case Phase::bulk_poll: on_bulk_poll(data, out); break;
@@ -388,7 +455,7 @@ public:
     }
 
 private:
-    enum class Phase { page, bulk_run, bulk_current, bulk_poll, bulk_download };
+    enum class Phase { page, follow_up, bulk_run, bulk_current, bulk_poll, bulk_download };
 
     static std::string snippet(std::string_view body) { return std::string(body.substr(0, 200)); }
 
@@ -409,7 +476,8 @@ private:
 
     std::string operation() const {
         switch (phase_) {
-        case Phase::page: return std::string("ShopifyProducts/Orders/Deletions (") + to_string(cursor_.stage) + ")";
+        case Phase::page: return std::string("ShopifyProducts/Orders/Deletions/Stock (") + to_string(cursor_.stage) + ")";
+        case Phase::follow_up: return "the follow-up query for " + fetches_.front().owner;
         case Phase::bulk_run: return "ShopifyBulkRun";
         case Phase::bulk_current: return "ShopifyBulkCurrent";
         case Phase::bulk_poll: return "ShopifyBulkPoll";
@@ -449,6 +517,7 @@ private:
         case Stage::orders:
             if (cursor_.since) filter = at_least("updated_at", *cursor_.since);
             break;
+        case Stage::stock: filter = at_least("updated_at", *cursor_.stock_since); break;
         case Stage::deletions:
             filter = "subject_type:PRODUCT AND action:destroy";
             if (cursor_.deletions_since) filter += " AND " + at_least("created_at", *cursor_.deletions_since);
@@ -462,6 +531,7 @@ private:
         switch (cursor_.stage) {
         case Stage::products: return graphql(products_page_query(), v.view(), 2 + first * product_node_cost);
         case Stage::orders: return graphql(orders_page_query(), v.view(), 2 + first * order_node_cost);
+        case Stage::stock: return graphql(stock_page_query(), v.view(), 2 + first * stock_node_cost);
         default: return graphql(events_page_query, v.view(), 2 + first * event_node_cost);
         }
     }
@@ -505,25 +575,42 @@ private:
     // ------------------------------------------------------------- pages
 
     void on_page(const json::Node& data, sdk::Result& out) {
-        const char* root_name = cursor_.stage == Stage::products ? "products" : cursor_.stage == Stage::orders ? "orders" : "events";
+        const char* root_name = cursor_.stage == Stage::products ? "products"
+                                : cursor_.stage == Stage::orders ? "orders"
+                                : cursor_.stage == Stage::stock  ? "inventoryItems"
+                                                                 : "events";
         const auto connection = data.at(root_name);
         const auto info = connection.at("pageInfo");
-        std::optional<std::string> next;
-        if (info.at("hasNextPage").boolean()) next = std::string(info.at("endCursor").str());
+        page_next_.reset();
+        if (info.at("hasNextPage").boolean()) page_next_ = std::string(info.at("endCursor").str());
+        const auto nodes = connection.at("nodes");
         switch (cursor_.stage) {
-        case Stage::products:
-            connection.at("nodes").for_each([&](const json::Node& p) { emit_product_node(p); });
-            break;
-        case Stage::orders:
-            connection.at("nodes").for_each([&](const json::Node& o) { emit_order_node(o); });
-            break;
-        case Stage::deletions:
-            connection.at("nodes").for_each([&](const json::Node& e) { emit_deletion(e); });
-            break;
+        case Stage::products: nodes.for_each([&](const json::Node& p) { hold_product_node(p); }); break;
+        case Stage::orders: nodes.for_each([&](const json::Node& o) { hold_order_node(o); }); break;
+        case Stage::stock: nodes.for_each([&](const json::Node& i) { hold_stock_node(i); }); break;
+        case Stage::deletions: nodes.for_each([&](const json::Node& e) { emit_deletion(e); }); break;
         case Stage::bulk: break;
         }
-        cursor_.after = next;
-        if (!next) end_of_pass();
+        complete_page(out);
+    }
+
+    /// Emits the page's records and commits once no nested connection is left
+    /// to read; until then nothing of the page is emitted.
+    void complete_page(sdk::Result& out) {
+        if (!fetches_.empty()) {
+            phase_ = Phase::follow_up;
+            return;
+        }
+        phase_ = Phase::page;
+        for (const auto& held : held_products_) {
+            if (held.product) host().emit(*held.product);
+            for (const auto& v : held.variants) host().emit(v);
+        }
+        for (const auto& parts : held_orders_) emit_order(parts);
+        held_products_.clear();
+        held_orders_.clear();
+        cursor_.after = page_next_;
+        if (!page_next_) end_of_pass();
         out.commit(cursor_.to_json());
     }
 
@@ -533,8 +620,62 @@ private:
             cursor_.stage = Stage::deletions;
             return;
         }
-        if (cursor_.stage == Stage::deletions) cursor_.stage = Stage::products;
+        // Stock is read only when a run is incremental: a full pass has just read every level.
+        if (cursor_.stage == Stage::deletions && cursor_.stock_since) {
+            cursor_.stage = Stage::stock;
+            return;
+        }
+        if (cursor_.stage != Stage::orders) cursor_.stage = Stage::products;
         done_ = true;
+    }
+
+    /// Reads the children a page holds of a nested connection and, when it has
+    /// more, queues the follow-up query that reads on from its end.
+    template <class F>
+    void read_nested(const json::Node& connection, Nested what, std::string_view owner, std::size_t record, std::size_t variant, F&& f) {
+        connection.at("nodes").for_each(f);
+        const auto info = connection.at("pageInfo");
+        if (info.at("hasNextPage").boolean())
+            fetches_.push_back(Fetch{what, std::string(owner), std::string(info.at("endCursor").str()), record, variant});
+    }
+
+    void on_follow_up(const json::Node& data, sdk::Result& out) {
+        Fetch& f = fetches_.front();
+        const char* root = f.what == Nested::levels ? "inventoryItem" : f.what == Nested::lines ? "order" : "product";
+        const char* name = f.what == Nested::media      ? "media"
+                           : f.what == Nested::variants ? "variants"
+                           : f.what == Nested::levels   ? "inventoryLevels"
+                                                        : "lineItems";
+        const auto connection = data.at(root).at(name);
+        const auto nodes = connection.at("nodes");
+        switch (f.what) {
+        case Nested::media: {
+            model::Product& p = *held_products_[f.record].product;
+            nodes.for_each([&](const json::Node& m) {
+                if (auto im = image_of(m)) p.images.push_back(std::move(*im));
+            });
+            break;
+        }
+        case Nested::variants: {
+            HeldProduct& held = held_products_[f.record];
+            nodes.for_each([&](const json::Node& vn) {
+                held.variants.push_back(variant_with_levels(vn, held.product->id, held.product->active, f.record, held.variants.size()));
+            });
+            break;
+        }
+        case Nested::levels:
+            nodes.for_each([&](const json::Node& l) { add_level(held_products_[f.record].variants[f.variant], l); });
+            break;
+        case Nested::lines: {
+            OrderParts& parts = held_orders_[f.record];
+            nodes.for_each([&](const json::Node& l) { parts.order.lines.push_back(line_of(l, parts)); });
+            break;
+        }
+        }
+        const auto info = connection.at("pageInfo");
+        if (info.at("hasNextPage").boolean()) f.after = std::string(info.at("endCursor").str());
+        else fetches_.pop_front();
+        complete_page(out);
     }
 
     void raise(std::optional<TimestampMs>& mark, TimestampMs t) {
@@ -550,7 +691,7 @@ private:
         p.vendor = std::string(n.str_or("vendor", ""));
         p.product_type = std::string(n.str_or("productType", ""));
         n.at("tags").for_each([&](const json::Node& t) { p.tags.emplace_back(t.str()); });
-        p.active = enum_value(n.at("status"), {"ACTIVE", "ARCHIVED", "DRAFT"}) == "active";
+        p.active = active(n.at("status"));
         p.created_at = instant(n.at("createdAt"));
         p.updated_at = instant(n.at("updatedAt"));
         raise(cursor_.high_water, *p.updated_at);
@@ -567,20 +708,33 @@ private:
         return im;
     }
 
-    model::Variant variant_of(const json::Node& n, const model::Product& p) {
+    static bool active(const json::Node& status) { return enum_value(status, {"ACTIVE", "ARCHIVED", "DRAFT"}) == "active"; }
+
+    /// A variant `n` with its inventory item `item` (nested in it, or its parent in the stock pass).
+    model::Variant variant_of(const json::Node& n, const json::Node& item, const std::string& product_id, bool product_active) {
         model::Variant v;
         v.id = legacy_id(n.at("id"));
-        v.product_id = p.id;
+        v.product_id = product_id;
         v.sku = std::string(n.str_or("sku", ""));
         v.barcode = std::string(n.str_or("barcode", ""));
         v.title = std::string(n.str_or("title", ""));
         v.price = money(n.at("price"), shop_currency_);  // the Money scalar is in the shop's currency
         v.compare_at_price = sdk::opt_money(n, "compareAtPrice", shop_currency_);
-        v.active = p.active;
+        v.active = product_active;
         v.updated_at = sdk::opt_instant(n, "updatedAt");
-        const auto item = n.at("inventoryItem");
         if (auto cost = item.find("unitCost")) v.unit_cost = money(cost->at("amount"), sdk::currency(cost->at("currencyCode")));
         if (item.at("tracked").boolean()) v.stock_total = 0;  // levels add up; untracked stock stays unknown
+        if (auto changed = sdk::opt_instant(item, "updatedAt")) raise(cursor_.stock_high_water, *changed);
+        return v;
+    }
+
+    /// A variant of a page with the levels the page holds; more levels are queued.
+    model::Variant variant_with_levels(const json::Node& n, const std::string& product_id, bool product_active, std::size_t record,
+                                       std::size_t index) {
+        const auto item = n.at("inventoryItem");
+        model::Variant v = variant_of(n, item, product_id, product_active);
+        read_nested(item.at("inventoryLevels"), Nested::levels, item.at("id").str(), record, index,
+                    [&](const json::Node& l) { add_level(v, l); });
         return v;
     }
 
@@ -598,27 +752,60 @@ private:
         v.stock.push_back(std::move(s));
     }
 
-    void emit_product_node(const json::Node& n) {
-        model::Product p = product_head(n);
-        for_each_node(n.at("media"), [&](const json::Node& m) {
-            if (auto im = image_of(m)) p.images.push_back(std::move(*im));
-        });
+    /// A product of a page, or (in the stock pass, without its product) one variant.
+    struct HeldProduct {
+        std::optional<model::Product> product;
         std::vector<model::Variant> variants;
-        for_each_node(n.at("variants"), [&](const json::Node& vn) {
-            model::Variant v = variant_of(vn, p);
-            for_each_node(vn.at("inventoryItem").at("inventoryLevels"), [&](const json::Node& l) { add_level(v, l); });
-            variants.push_back(std::move(v));
-        });
-        // Parsed whole before any of it is emitted: a bad variant must not leave half a product.
-        host().emit(p);
-        for (const auto& v : variants) host().emit(v);
-    }
+    };
 
     struct OrderParts {
         model::Order order;
         std::vector<model::Refund> refunds;
         std::optional<model::Currency> buyer;
     };
+
+    /// A nested connection cut short by a page: whose it is (a GID), where to
+    /// read on, and the held record (and variant) its children belong to.
+    struct Fetch {
+        Nested what;
+        std::string owner;
+        std::string after;
+        std::size_t record = 0, variant = 0;
+    };
+
+    // Held whole until every nested connection is read: a bad or missing
+    // child must not leave half a product or order in the store.
+    void hold_product_node(const json::Node& n) {
+        const std::size_t record = held_products_.size();
+        HeldProduct held{product_head(n), {}};
+        model::Product& p = *held.product;
+        const std::string_view gid = n.at("id").str();
+        read_nested(n.at("media"), Nested::media, gid, record, 0, [&](const json::Node& m) {
+            if (auto im = image_of(m)) p.images.push_back(std::move(*im));
+        });
+        read_nested(n.at("variants"), Nested::variants, gid, record, 0, [&](const json::Node& vn) {
+            held.variants.push_back(variant_with_levels(vn, p.id, p.active, record, held.variants.size()));
+        });
+        held_products_.push_back(std::move(held));
+    }
+
+    void hold_stock_node(const json::Node& item) {
+        const std::size_t record = held_products_.size();
+        const auto variant = item.at("variant");
+        const auto product = variant.at("product");
+        HeldProduct held{std::nullopt, {variant_of(variant, item, legacy_id(product.at("id")), active(product.at("status")))}};
+        read_nested(item.at("inventoryLevels"), Nested::levels, item.at("id").str(), record, 0,
+                    [&](const json::Node& l) { add_level(held.variants.front(), l); });
+        held_products_.push_back(std::move(held));
+    }
+
+    void hold_order_node(const json::Node& n) {
+        const std::size_t record = held_orders_.size();
+        OrderParts parts = order_head(n);
+        read_nested(n.at("lineItems"), Nested::lines, n.at("id").str(), record, 0,
+                    [&](const json::Node& l) { parts.order.lines.push_back(line_of(l, parts)); });
+        held_orders_.push_back(std::move(parts));
+    }
 
     OrderParts order_head(const json::Node& n) {
         OrderParts parts;
@@ -698,12 +885,6 @@ private:
         host().emit(parts.order);
         // An order's refunds are re-sent whenever it changes: a late refund arrives with it.
         for (const auto& r : parts.refunds) host().emit(r);
-    }
-
-    void emit_order_node(const json::Node& n) {
-        OrderParts parts = order_head(n);
-        for_each_node(n.at("lineItems"), [&](const json::Node& l) { parts.order.lines.push_back(line_of(l, parts)); });
-        emit_order(parts);
     }
 
     void emit_deletion(const json::Node& n) {
@@ -901,7 +1082,8 @@ private:
                     return;
                 }
                 if (t == "ProductVariant") {
-                    variants_.emplace_back(std::string(n.at("id").str()), variant_of(n, *product_));
+                    variants_.emplace_back(std::string(n.at("id").str()),
+                                           variant_of(n, n.at("inventoryItem"), product_->id, product_->active));
                     return;
                 }
                 if (t == "InventoryLevel") {
@@ -949,6 +1131,11 @@ private:
     std::uint32_t wait_before_next_ms_ = 0;
     std::int64_t requested_cost_ = 1;
     int bulk_failures_ = 0;
+    // The page in progress, held until its nested connections are read.
+    std::vector<HeldProduct> held_products_;
+    std::vector<OrderParts> held_orders_;
+    std::deque<Fetch> fetches_;
+    std::optional<std::string> page_next_;
     // The bulk download in progress.
     std::string carry_;  // the partial last line of the previous chunk
     std::int64_t lines_read_ = 0, parent_start_line_ = 0, parents_since_commit_ = 0;

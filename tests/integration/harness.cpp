@@ -1,6 +1,7 @@
 #include "harness.hpp"
 
 #include <fstream>
+#include <set>
 #include <stdexcept>
 
 #include <boost/asio/io_context.hpp>
@@ -113,6 +114,71 @@ std::vector<rapidjson::Document> Pcgd::export_jsonl(const std::string& table, co
         start = end + 1;
     }
     return rows;
+}
+
+Emulator::Options emulated(std::string platform, std::string country, int seed, int products, int orders,
+                           std::vector<std::string> extra, bool tls) {
+    Emulator::Options o;
+    o.platform = std::move(platform);
+    o.country = std::move(country);
+    o.seed = seed;
+    o.products = products;
+    o.orders = orders;
+    o.extra = std::move(extra);
+    o.tls = tls;
+    return o;
+}
+
+rapidjson::Document sync_json(const Pcgd& pcgd, const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"sync", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = pcgd(args);
+    if (r.exit_code != 0)
+        throw std::runtime_error("pcgd sync exited " + std::to_string(r.exit_code) + ":\n" + r.out + r.err);
+    return parse_json(r.out);
+}
+
+std::int64_t sum_field(const rapidjson::Document& report, const char* field) {
+    std::int64_t n = 0;
+    for (const auto& shop : report.GetArray())
+        for (const auto& d : shop["datasets"].GetArray()) n += d[field].GetInt64();
+    return n;
+}
+
+const rapidjson::Value& shop_entry(const rapidjson::Document& shops, const std::string& id) {
+    for (const auto& s : shops.GetArray())
+        if (id == s["id"].GetString()) return s;
+    throw std::runtime_error("shop " + id + " not listed");
+}
+
+std::string ground_truth_differences(const Pcgd& pcgd, const std::string& shop, const Emulator& emulator) {
+    const auto truth = emulator.summary();
+    const auto list = pcgd({"shop", "list", "--json"});
+    if (list.exit_code != 0) return "pcgd shop list failed: " + list.err;
+    const auto shops = parse_json(list.out);
+    std::string differences;
+    const auto differ = [&](const std::string& what, std::int64_t stored, std::int64_t expected) {
+        if (stored != expected)
+            differences += shop + " " + what + ": " + std::to_string(stored) + " stored, " + std::to_string(expected) + " expected\n";
+    };
+    const auto& counts = shop_entry(shops, shop)["counts"];
+    for (const char* k : {"products", "variants", "orders", "order_lines", "refunds", "traffic"})
+        differ(k, counts[k].GetInt64(), truth["counts"][k].GetInt64());
+
+    std::map<std::string, std::int64_t> totals;
+    std::set<std::string> ids;
+    const auto orders = pcgd.export_jsonl("orders", shop);
+    for (const auto& o : orders) {
+        totals[o["total"]["currency"].GetString()] += o["total"]["minor"].GetInt64();
+        ids.insert(o["id"].GetString());
+    }
+    differ("distinct order ids", static_cast<std::int64_t>(ids.size()), static_cast<std::int64_t>(orders.size()));
+    std::map<std::string, std::int64_t> expected;
+    for (const auto& m : truth["order_totals"].GetObject()) expected[m.name.GetString()] = m.value.GetInt64();
+    for (const auto& [currency, minor] : expected) differ("order total in " + currency, totals[currency], minor);
+    for (const auto& [currency, minor] : totals)
+        if (!expected.count(currency)) differ("order total in " + currency, minor, 0);
+    return differences;
 }
 
 }  // namespace pcgd::test

@@ -70,4 +70,25 @@ private:
 
 rapidjson::Document parse_json(const std::string& text);
 
+/// The options of an emulator of `platform` with that data; `extra` are more
+/// command-line options (faults, rate limits, module options).
+Emulator::Options emulated(std::string platform, std::string country, int seed, int products, int orders,
+                           std::vector<std::string> extra = {}, bool tls = false);
+
+/// `pcgd sync --json EXTRA...`, parsed; throws with pcgd's output when it fails.
+rapidjson::Document sync_json(const Pcgd& pcgd, const std::vector<std::string>& extra = {});
+
+/// The sum of one counter (inserted, pages, waited_ms...) over every dataset
+/// of every shop of a sync report.
+std::int64_t sum_field(const rapidjson::Document& report, const char* field);
+
+/// One shop's entry in `pcgd shop list --json`; throws when it is not listed.
+const rapidjson::Value& shop_entry(const rapidjson::Document& shops, const std::string& id);
+
+/// How the store's copy of `shop` differs from `emulator`'s ground truth:
+/// record counts, per-currency order totals, an order stored twice. Empty when
+/// they are the same; tests assert `EXPECT_EQ(ground_truth_differences(...), "")`
+/// so that a failure lists every difference at once.
+std::string ground_truth_differences(const Pcgd& pcgd, const std::string& shop, const Emulator& emulator);
+
 }  // namespace pcgd::test

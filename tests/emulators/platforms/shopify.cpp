@@ -15,6 +15,11 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
 #include <optional>
 
 namespace pcgd::emulator {
@@ -29,7 +34,7 @@ constexpr std::int64_t max_query_cost = 1000;
 constexpr double default_bucket_points = 2000;
 constexpr double default_restore_per_s = 100;
 // Node costs of the connections the plugin reads (see docs/shopify.md).
-constexpr std::int64_t product_node_cost = 3, order_node_cost = 3, event_node_cost = 1;
+constexpr std::int64_t product_node_cost = 3, order_node_cost = 3, event_node_cost = 1, stock_node_cost = 3, nested_node_cost = 1;
 constexpr std::int64_t mutation_cost = 10;
 /// A bulk operation completes on its second poll: deterministic, no clock.
 constexpr int polls_to_complete = 2;
@@ -141,6 +146,129 @@ model::MoneyBag minus(model::MoneyBag a, const model::MoneyBag& b) {
     return a;
 }
 
+/// How many children a page query asks for in each nested connection
+/// (`media(first: 10)`); none: all of them, as in a bulk query.
+struct NestedFirst {
+    std::optional<std::int64_t> media, variants, levels, lines;
+
+    static NestedFirst of(std::string_view query) {
+        const auto first = [&](std::string_view connection) -> std::optional<std::int64_t> {
+            const std::string key = " " + std::string(connection) + "(first: ";
+            const auto at = query.find(key);
+            std::int64_t n = 0;
+            if (at == std::string_view::npos ||
+                std::from_chars(query.data() + at + key.size(), query.data() + query.size(), n).ec != std::errc())
+                return std::nullopt;
+            return n;
+        };
+        return NestedFirst{first("media"), first("variants"), first("inventoryLevels"), first("lineItems")};
+    }
+};
+
+/// Writes the nested connection `key` of `items` from `start` on, at most
+/// `first` of them; its cursors are positions.
+template <class T, class Write>
+std::int64_t write_nested(json::Writer& w, std::string_view key, const std::vector<T>& items, std::size_t start,
+                          std::optional<std::int64_t> first, Write write) {
+    start = std::min(start, items.size());
+    const std::size_t end = first ? std::min(items.size(), start + static_cast<std::size_t>(*first)) : items.size();
+    w.key(key).begin_object().key("pageInfo").begin_object().field("hasNextPage", end < items.size()).key("endCursor");
+    if (end > start) w.value(page_cursor(end - 1, 0));
+    else w.null();
+    w.end_object().key("nodes").begin_array();
+    for (std::size_t i = start; i < end; ++i) write(w, items[i]);
+    w.end_array().end_object();
+    return static_cast<std::int64_t>(end - start);
+}
+
+/// The numeric tail of a GID variable ("gid://shopify/Product/12" -> "12").
+std::string id_variable(const rapidjson::Value& vars) {
+    if (!vars.HasMember("id") || !vars["id"].IsString()) return {};
+    const std::string gid = vars["id"].GetString();
+    return gid.substr(gid.rfind('/') + 1);
+}
+
+/// The recorded payloads of `--data samples` (tests/data/shopify, see its
+/// SOURCES.md): served as they are, and the ground truth is what they hold.
+struct Samples {
+    std::string products, orders;  // the `products` / `orders` connection of each page, as JSON
+    std::string bulk_products, bulk_orders;
+
+    static std::string read(const std::filesystem::path& file) {
+        std::ifstream in(file);
+        if (!in) throw std::invalid_argument("--data samples: cannot read " + file.string());
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return ss.str();
+    }
+
+    /// `option` is "samples" (the fixtures beside this file's tests) or "samples=DIR".
+    static Samples load(const std::string& option, ShopData& data) {
+        const std::filesystem::path dir = option == "samples"
+                                              ? std::filesystem::path(__FILE__).parent_path() / "../../data/shopify"
+                                              : std::filesystem::path(option.substr(std::string_view("samples=").size()));
+        Samples s;
+        s.bulk_products = read(dir / "bulk_products.jsonl");
+        s.bulk_orders = read(dir / "bulk_orders.jsonl");
+        rapidjson::Document products, orders;
+        json::parse(products, read(dir / "products_page.json"), "products_page.json");
+        json::parse(orders, read(dir / "orders_page.json"), "orders_page.json");
+        s.products = serialise(products["data"]["products"]);
+        s.orders = serialise(orders["data"]["orders"]);
+        truth_of(products, orders, data);
+        return s;
+    }
+
+    static std::string serialise(const rapidjson::Value& v) {
+        rapidjson::StringBuffer out;
+        rapidjson::Writer<rapidjson::StringBuffer> w(out);
+        v.Accept(w);
+        return out.GetString();
+    }
+
+    static std::string tail(const rapidjson::Value& gid) {
+        const std::string s = gid.GetString();
+        return s.substr(s.rfind('/') + 1);
+    }
+
+    /// Replaces the generated shop by what the samples hold: the records the
+    /// ground truth counts, and the orders' totals in shop money.
+    static void truth_of(const rapidjson::Document& products, const rapidjson::Document& orders, ShopData& data) {
+        data.products.clear();
+        data.orders.clear();
+        data.traffic.clear();
+        data.deletions.clear();
+        for (const auto& p : products["data"]["products"]["nodes"].GetArray()) {
+            ProductData pd;
+            pd.product.id = tail(p["id"]);
+            for (const auto& v : p["variants"]["nodes"].GetArray()) {
+                model::Variant variant;
+                variant.id = tail(v["id"]);
+                pd.variants.push_back(std::move(variant));
+            }
+            data.products.push_back(std::move(pd));
+        }
+        for (const auto& o : orders["data"]["orders"]["nodes"].GetArray()) {
+            OrderData od;
+            const auto currency = *model::Currency::parse(o["currencyCode"].GetString());
+            data.shop.currency = currency;
+            od.order.id = tail(o["id"]);
+            od.order.total.shop = model::Money::parse(o["totalPriceSet"]["shopMoney"]["amount"].GetString(), currency);
+            for (const auto& l : o["lineItems"]["nodes"].GetArray()) {
+                model::OrderLine line;
+                line.id = tail(l["id"]);
+                od.order.lines.push_back(std::move(line));
+            }
+            for (const auto& r : o["refunds"].GetArray()) {
+                model::Refund refund{};
+                refund.id = tail(r["id"]);
+                od.refunds.push_back(std::move(refund));
+            }
+            data.orders.push_back(std::move(od));
+        }
+    }
+};
+
 struct BulkOperation {
     std::uint64_t number = 0;
     std::string kind;   // products or orders
@@ -161,9 +289,35 @@ public:
           available_(capacity_) {
         // The Admin API has no per-product views: this shop serves no traffic.
         data.traffic.clear();
+        if (options.data.rfind("samples", 0) == 0) samples_ = Samples::load(options.data, data);
+        else if (options.data != "generated")
+            throw std::invalid_argument("--data: expected generated, samples or samples=DIR, got '" + options.data + "'");
     }
 
     std::string_view name() const override { return "shopify"; }
+
+    /// The shared changes, then stock moves on two products the step left alone:
+    /// only their inventory items' updatedAt changes, as in Shopify.
+    MutationReport mutate() override {
+        if (samples_) return MutationReport{};  // recorded payloads do not change
+        MutationReport report = PlatformModule::mutate();
+        auto& products = data().products;
+        int restocked = 0;
+        for (std::size_t k = 0; k < products.size() && restocked < 2; ++k) {
+            ProductData& p = products[(static_cast<std::size_t>(report.step) * 7 + k) % products.size()];
+            const auto& edited = report.products_updated;
+            if (p.deleted || p.variants.empty() || p.variants.front().stock.empty() ||
+                std::find(edited.begin(), edited.end(), p.product.id) != edited.end())
+                continue;
+            model::Variant& v = p.variants.front();
+            const std::int64_t delta = 3 + report.step;
+            v.stock.front().quantity += delta;
+            if (v.stock_total) *v.stock_total += delta;
+            restocked_at_[v.id] = data().clock_ms;
+            ++restocked;
+        }
+        return report;
+    }
 
     bool is_data_route(const Request& r) const override {
         return graphql_version(r.path).has_value() || r.path.rfind("/bulk-results/", 0) == 0;
@@ -267,16 +421,21 @@ private:
         const auto [root, mutation] = root_of(body["query"].GetString());
 
         std::int64_t first = 0;
-        if (root == "products" || root == "orders" || root == "events") {
+        const bool connection = root == "products" || root == "orders" || root == "events" || root == "inventoryItems" ||
+                                root == "product" || root == "inventoryItem" || root == "order";
+        if (connection && !mutation) {
             if (!vars.HasMember("first") || !vars["first"].IsInt64() || vars["first"].GetInt64() < 1 || vars["first"].GetInt64() > 250)
                 return error_response("Variable $first of type Int! must be between 1 and 250", "BAD_USER_INPUT", 0);
             first = vars["first"].GetInt64();
         }
+        const std::int64_t node_cost = root == "products"         ? product_node_cost
+                                       : root == "orders"         ? order_node_cost
+                                       : root == "inventoryItems" ? stock_node_cost
+                                       : root == "events"         ? event_node_cost
+                                                                  : nested_node_cost;
         std::int64_t requested = 1;
-        if (root == "products") requested = 2 + first * product_node_cost;
-        else if (root == "orders") requested = 2 + first * order_node_cost;
-        else if (root == "events") requested = 2 + first * event_node_cost;
-        else if (mutation) requested = mutation_cost;
+        if (mutation) requested = mutation_cost;
+        else if (first > 0) requested = 2 + first * node_cost;
         if (requested > max_query_cost)
             return error_response("Query cost is " + std::to_string(requested) + ", which exceeds the single query max cost limit (1000).",
                                   "MAX_COST_EXCEEDED", requested);
@@ -288,8 +447,14 @@ private:
         w.begin_object().key("data").begin_object();
         std::int64_t returned = 0;
         std::string error;
-        if (root == "products" && !mutation) returned = products(w, vars, first, error);
-        else if (root == "orders" && !mutation) returned = orders(w, vars, first, error);
+        const std::string_view query = body["query"].GetString();
+        if (samples_ && (root == "products" || root == "orders" || root == "inventoryItems") && !mutation)
+            returned = sample_page(w, root, vars);
+        else if (root == "products" && !mutation) returned = products(w, vars, first, NestedFirst::of(query), error);
+        else if (root == "orders" && !mutation) returned = orders(w, vars, first, NestedFirst::of(query), error);
+        else if (root == "inventoryItems" && !mutation) returned = inventory_items(w, vars, first, NestedFirst::of(query), error);
+        else if ((root == "product" || root == "inventoryItem" || root == "order") && !mutation)
+            returned = follow_up(w, root, query, vars, first, error);
         else if (root == "events" && !mutation) returned = events(w, vars, first, error);
         else if (root == "bulkOperationRunQuery" && mutation) bulk_run(w, r, vars);
         else if (root == "node" && !mutation) bulk_node(w, r, vars);
@@ -301,7 +466,6 @@ private:
         }
         w.end_object();
         // Refund the difference between what was asked for and what was served.
-        const std::int64_t node_cost = root == "products" ? product_node_cost : root == "orders" ? order_node_cost : event_node_cost;
         const std::int64_t actual = first > 0 ? 2 + returned * node_cost : requested;
         available_ = std::min(capacity_, available_ + static_cast<double>(requested - actual));
         put_cost(w, requested, actual);
@@ -348,7 +512,7 @@ private:
         return Filter::parse(vars["query"].GetString(), error);
     }
 
-    std::int64_t products(json::Writer& w, const rapidjson::Value& vars, std::int64_t first, std::string& error) {
+    std::int64_t products(json::Writer& w, const rapidjson::Value& vars, std::int64_t first, const NestedFirst& nested, std::string& error) {
         auto f = filter_of(vars, error);
         if (!f) return 0;
         std::vector<const ProductData*> items;
@@ -358,10 +522,10 @@ private:
                 items.push_back(&p);
         return page(
             w, "products", std::move(items), [](const ProductData* p) { return std::make_pair(*p->product.updated_at, p->key); }, vars,
-            first, error, [this](json::Writer& out, const ProductData* p) { write_product(out, *p, false); });
+            first, error, [&](json::Writer& out, const ProductData* p) { write_product(out, *p, &nested); });
     }
 
-    std::int64_t orders(json::Writer& w, const rapidjson::Value& vars, std::int64_t first, std::string& error) {
+    std::int64_t orders(json::Writer& w, const rapidjson::Value& vars, std::int64_t first, const NestedFirst& nested, std::string& error) {
         auto f = filter_of(vars, error);
         if (!f) return 0;
         std::vector<const OrderData*> items;
@@ -371,7 +535,101 @@ private:
                 items.push_back(&o);
         return page(
             w, "orders", std::move(items), [](const OrderData* o) { return std::make_pair(*o->order.updated_at, o->key); }, vars, first,
-            error, [](json::Writer& out, const OrderData* o) { write_order(out, *o, false); });
+            error, [&](json::Writer& out, const OrderData* o) { write_order(out, *o, &nested); });
+    }
+
+    /// The recorded page, whole, as the first page; nothing after it. The
+    /// samples record no stock change of their own: no inventory items.
+    std::int64_t sample_page(json::Writer& w, const std::string& root, const rapidjson::Value& vars) const {
+        const bool first_page = !vars.HasMember("after") || vars["after"].IsNull();
+        w.key(root);
+        if (root == "inventoryItems" || !first_page) {
+            w.raw(R"({"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[]})");
+            return 0;
+        }
+        w.raw(root == "products" ? samples_->products : samples_->orders);
+        return static_cast<std::int64_t>(root == "products" ? data().products.size() : data().orders.size());
+    }
+
+    /// Inventory items (one per variant) whose updatedAt passes the filter, by id.
+    std::int64_t inventory_items(json::Writer& w, const rapidjson::Value& vars, std::int64_t first, const NestedFirst& nested,
+                                 std::string& error) {
+        auto f = filter_of(vars, error);
+        if (!f) return 0;
+        using Item = std::pair<const ProductData*, const model::Variant*>;
+        std::vector<Item> items;
+        for (const auto& p : data().products)
+            if (!p.deleted)
+                for (const auto& v : p.variants)
+                    if (Filter::after(item_updated_at(v), f->updated_min, f->strict_updated)) items.emplace_back(&p, &v);
+        return page(
+            w, "inventoryItems", std::move(items),
+            [](const Item& i) { return std::make_pair(TimestampMs{0}, static_cast<std::uint64_t>(std::stoull(i.second->id))); }, vars,
+            first, error, [&](json::Writer& out, const Item& i) {
+                const model::Variant& v = *i.second;
+                out.begin_object();
+                write_item_fields(out, v);
+                out.key("variant").begin_object();
+                write_variant_fields(out, v);
+                out.key("product").begin_object().field("id", gid("Product", i.first->product.id)).field("status", upper(i.first->status));
+                out.end_object().end_object();
+                write_nested(out, "inventoryLevels", v.stock, 0, nested.levels,
+                             [&](json::Writer& o, const model::StockLevel& s) { write_level(o, v, s, nullptr); });
+                out.end_object();
+            });
+    }
+
+    /// The rest of one product's, inventory item's or order's nested
+    /// connection, read on from `after` (a position).
+    std::int64_t follow_up(json::Writer& w, const std::string& root, std::string_view query, const rapidjson::Value& vars,
+                           std::int64_t first, std::string& error) {
+        std::size_t start = 0;
+        if (vars.HasMember("after") && vars["after"].IsString()) {
+            auto pos = decode_cursor(vars["after"].GetString());
+            if (!pos) {
+                error = "Invalid cursor for current pagination sort.";
+                return 0;
+            }
+            start = static_cast<std::size_t>(pos->second + 1);
+        }
+        const std::string id = id_variable(vars);
+        const NestedFirst nested = NestedFirst::of(query);
+        w.key(root);
+        if (root == "order") {
+            for (const auto& o : data().orders)
+                if (o.order.id == id) {
+                    w.begin_object();
+                    const auto n = write_nested(w, "lineItems", o.order.lines, start, first,
+                                                [](json::Writer& out, const model::OrderLine& l) { write_line(out, l, nullptr); });
+                    w.end_object();
+                    return n;
+                }
+        } else {
+            for (const auto& p : data().products) {
+                if (p.deleted) continue;
+                if (root == "product" && p.product.id == id) {
+                    w.begin_object();
+                    const auto n = query.find("media(") != std::string_view::npos
+                                       ? write_nested(w, "media", p.product.images, start, first,
+                                                      [](json::Writer& out, const model::Image& im) { write_image(out, im, nullptr); })
+                                       : write_nested(w, "variants", p.variants, start, first, [&](json::Writer& out, const model::Variant& v) {
+                                             write_variant(out, v, nullptr, &nested);
+                                         });
+                    w.end_object();
+                    return n;
+                }
+                for (const auto& v : p.variants)
+                    if (root == "inventoryItem" && v.id == id) {
+                        w.begin_object();
+                        const auto n = write_nested(w, "inventoryLevels", v.stock, start, first,
+                                                    [&](json::Writer& out, const model::StockLevel& s) { write_level(out, v, s, nullptr); });
+                        w.end_object();
+                        return n;
+                    }
+            }
+        }
+        w.null();
+        return 0;
     }
 
     std::int64_t events(json::Writer& w, const rapidjson::Value& vars, std::int64_t first, std::string& error) {
@@ -397,7 +655,9 @@ private:
 
     /// In a bulk result every node is its own line, named by __typename,
     /// with its nested connections as the following lines.
-    void write_product(json::Writer& w, const ProductData& pd, bool bulk) const {
+    /// `page` null: a bulk row; else how many children of each nested connection the page asked for.
+    void write_product(json::Writer& w, const ProductData& pd, const NestedFirst* page) const {
+        const bool bulk = page == nullptr;
         const model::Product& p = pd.product;
         w.begin_object();
         if (bulk) w.field("__typename", "Product");
@@ -408,12 +668,10 @@ private:
         w.end_array();
         w.field("status", upper(pd.status)).field("createdAt", iso(*p.created_at)).field("updatedAt", iso(*p.updated_at));
         if (!bulk) {
-            w.key("media").begin_object().key("nodes").begin_array();
-            for (const auto& im : p.images) write_image(w, im, nullptr);
-            w.end_array().end_object();
-            w.key("variants").begin_object().key("nodes").begin_array();
-            for (const auto& v : pd.variants) write_variant(w, v, nullptr);
-            w.end_array().end_object();
+            write_nested(w, "media", p.images, 0, page->media,
+                         [](json::Writer& out, const model::Image& im) { write_image(out, im, nullptr); });
+            write_nested(w, "variants", pd.variants, 0, page->variants,
+                         [&](json::Writer& out, const model::Variant& v) { write_variant(out, v, nullptr, page); });
         }
         w.end_object();
     }
@@ -427,9 +685,13 @@ private:
         w.end_object();
     }
 
-    void write_variant(json::Writer& w, const model::Variant& v, const std::string* parent) const {
-        w.begin_object();
-        if (parent) w.field("__typename", "ProductVariant");
+    /// A stock change bumps the inventory item's updatedAt, not the variant's nor the product's.
+    TimestampMs item_updated_at(const model::Variant& v) const {
+        const auto restocked = restocked_at_.find(v.id);
+        return restocked == restocked_at_.end() ? *v.updated_at : std::max(*v.updated_at, restocked->second);
+    }
+
+    static void write_variant_fields(json::Writer& w, const model::Variant& v) {
         w.field("id", gid("ProductVariant", v.id)).field("sku", v.sku);
         w.key("barcode");
         if (v.barcode.empty()) w.null();
@@ -437,15 +699,25 @@ private:
         w.field("title", v.title).field("price", v.price->decimal());
         put_money(w, "compareAtPrice", v.compare_at_price);
         w.field("updatedAt", iso(*v.updated_at));
-        w.key("inventoryItem").begin_object().field("id", gid("InventoryItem", v.id)).field("tracked", true);
+    }
+
+    void write_item_fields(json::Writer& w, const model::Variant& v) const {
+        w.field("id", gid("InventoryItem", v.id)).field("tracked", true).field("updatedAt", iso(item_updated_at(v)));
         w.key("unitCost");
         if (v.unit_cost) w.begin_object().field("amount", v.unit_cost->decimal()).field("currencyCode", v.unit_cost->currency.code()).end_object();
         else w.null();
-        if (!parent) {
-            w.key("inventoryLevels").begin_object().key("nodes").begin_array();
-            for (const auto& s : v.stock) write_level(w, v, s, nullptr);
-            w.end_array().end_object();
-        }
+    }
+
+    /// `parent`: a bulk row; else `page` says how many levels the page asked for.
+    void write_variant(json::Writer& w, const model::Variant& v, const std::string* parent, const NestedFirst* page = nullptr) const {
+        w.begin_object();
+        if (parent) w.field("__typename", "ProductVariant");
+        write_variant_fields(w, v);
+        w.key("inventoryItem").begin_object();
+        write_item_fields(w, v);
+        if (!parent)
+            write_nested(w, "inventoryLevels", v.stock, 0, page->levels,
+                         [&](json::Writer& out, const model::StockLevel& s) { write_level(out, v, s, nullptr); });
         w.end_object();
         if (parent) w.field("__parentId", *parent);
         w.end_object();
@@ -464,7 +736,8 @@ private:
 
     static std::string fulfilment_enum(const std::string& s) { return s == "partial" ? "PARTIALLY_FULFILLED" : upper(s); }
 
-    static void write_order(json::Writer& w, const OrderData& od, bool bulk) {
+    static void write_order(json::Writer& w, const OrderData& od, const NestedFirst* page) {
+        const bool bulk = page == nullptr;
         const model::Order& o = od.order;
         w.begin_object();
         if (bulk) w.field("__typename", "Order");
@@ -512,11 +785,9 @@ private:
             w.end_object();
         }
         w.end_array();
-        if (!bulk) {
-            w.key("lineItems").begin_object().key("nodes").begin_array();
-            for (const auto& l : o.lines) write_line(w, l, nullptr);
-            w.end_array().end_object();
-        }
+        if (!bulk)
+            write_nested(w, "lineItems", o.lines, 0, page->lines,
+                         [](json::Writer& out, const model::OrderLine& l) { write_line(out, l, nullptr); });
         w.end_object();
     }
 
@@ -614,6 +885,12 @@ private:
     }
 
     std::string render_bulk(const std::string& kind, std::int64_t& objects, std::int64_t& roots) const {
+        if (samples_) {
+            std::string out = kind == "products" ? samples_->bulk_products : samples_->bulk_orders;
+            objects = std::count(out.begin(), out.end(), '\n') + (!out.empty() && out.back() != '\n' ? 1 : 0);
+            roots = static_cast<std::int64_t>(kind == "products" ? data().products.size() : data().orders.size());
+            return out;
+        }
         std::string out;
         json::Writer w;
         objects = roots = 0;
@@ -631,7 +908,7 @@ private:
             for (const auto* p : items) {
                 ++roots;
                 const std::string parent = gid("Product", p->product.id);
-                write_product(w, *p, true);
+                write_product(w, *p, nullptr);
                 line();
                 for (const auto& im : p->product.images) write_image(w, im, &parent), line();
                 for (const auto& v : p->variants) {
@@ -645,7 +922,7 @@ private:
             for (const auto& o : data().orders) {
                 ++roots;
                 const std::string parent = gid("Order", o.order.id);
-                write_order(w, o, true);
+                write_order(w, o, nullptr);
                 line();
                 for (const auto& l : o.order.lines) write_line(w, l, &parent), line();
             }
@@ -671,6 +948,8 @@ private:
     double capacity_, restore_per_s_, available_;
     std::int64_t last_ms_ = -1;
     std::vector<BulkOperation> ops_;
+    std::map<std::string, TimestampMs> restocked_at_;
+    std::optional<Samples> samples_;  // variant id -> when its stock last changed
 };
 
 }  // namespace

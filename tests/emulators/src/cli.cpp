@@ -40,6 +40,8 @@ int run_cli(int argc, char** argv) {
     app.add_option("--leak-per-s", opt.module.leak_per_s, "Rate limit: requests drained per second")
         ->default_val(20)
         ->check(CLI::PositiveNumber);
+    app.add_option("--data", opt.module.data, "generated, or a platform's recorded payloads (shopify: samples, samples=DIR)")
+        ->default_val("generated");
     app.add_option("--tls-cert", server_opt.tls_cert_file, "PEM certificate chain: serve HTTPS")->check(CLI::ExistingFile);
     app.add_option("--tls-key", server_opt.tls_key_file, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
     app.add_flag("--summary", summary, "Print the ground truth as JSON and exit");

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <set>
+#include <map>
 #include <thread>
 
 #include "harness.hpp"
@@ -16,13 +16,7 @@ namespace {
 
 /// A fast (Plus-plan sized) bucket unless a test is about throttling.
 Emulator::Options shopify(int seed, int products, int orders, std::vector<std::string> extra = {"--bucket", "20000", "--leak-per-s", "1000"}) {
-    Emulator::Options o;
-    o.platform = "shopify";
-    o.seed = seed;
-    o.products = products;
-    o.orders = orders;
-    o.extra = std::move(extra);
-    return o;
+    return emulated("shopify", "GB", seed, products, orders, std::move(extra));
 }
 
 void add_shop(const Pcgd& pcgd, const std::string& id, const Emulator& emulator, std::vector<std::string> settings = {}) {
@@ -33,47 +27,16 @@ void add_shop(const Pcgd& pcgd, const std::string& id, const Emulator& emulator,
     ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
-const rapidjson::Value& shop_entry(const rapidjson::Document& shops, const std::string& id) {
-    for (const auto& s : shops.GetArray())
-        if (id == s["id"].GetString()) return s;
-    throw std::runtime_error("shop " + id + " not listed");
-}
-
-/// Counts, per-currency totals, and no order twice.
-void expect_matches_ground_truth(const Pcgd& pcgd, const std::string& shop, const Emulator& emulator) {
-    const auto truth = emulator.summary();
-    const auto list = pcgd({"shop", "list", "--json"});
-    ASSERT_EQ(list.exit_code, 0) << list.err;
-    const auto shops = parse_json(list.out);
-    const auto& counts = shop_entry(shops, shop)["counts"];
-    for (const char* k : {"products", "variants", "orders", "order_lines", "refunds"})
-        EXPECT_EQ(counts[k].GetInt64(), truth["counts"][k].GetInt64()) << shop << " " << k;
-    std::map<std::string, std::int64_t> totals;
-    std::set<std::string> ids;
-    const auto orders = pcgd.export_jsonl("orders", shop);
-    for (const auto& o : orders) {
-        totals[o["total"]["currency"].GetString()] += o["total"]["minor"].GetInt64();
-        ids.insert(o["id"].GetString());
+/// Every variant as exported (stock per location included), by id.
+std::map<std::string, std::string> variants_by_id(const Pcgd& pcgd, const std::string& shop) {
+    std::map<std::string, std::string> out;
+    for (const auto& v : pcgd.export_jsonl("variants", shop)) {
+        rapidjson::StringBuffer text;
+        rapidjson::Writer<rapidjson::StringBuffer> w(text);
+        v.Accept(w);
+        out[v["id"].GetString()] = text.GetString();
     }
-    EXPECT_EQ(ids.size(), orders.size()) << "an order is stored twice";
-    std::map<std::string, std::int64_t> expected;
-    for (const auto& m : truth["order_totals"].GetObject()) expected[m.name.GetString()] = m.value.GetInt64();
-    EXPECT_EQ(totals, expected) << shop;
-}
-
-rapidjson::Document sync_json(const Pcgd& pcgd, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"sync", "--json"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    const auto r = pcgd(args);
-    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-    return parse_json(r.out);
-}
-
-std::int64_t sum_field(const rapidjson::Document& report, const char* field) {
-    std::int64_t n = 0;
-    for (const auto& shop : report.GetArray())
-        for (const auto& d : shop["datasets"].GetArray()) n += d[field].GetInt64();
-    return n;
+    return out;
 }
 
 }  // namespace
@@ -85,13 +48,13 @@ TEST(ShopifyEndToEnd, BulkFullSyncMatchesGroundTruthAndASecondSyncChangesNothing
     const auto first = sync_json(pcgd);
     ASSERT_EQ(first[0]["datasets"].Size(), 2u);
     EXPECT_TRUE(first[0]["ok"].GetBool());
-    expect_matches_ground_truth(pcgd, "uk", shop);
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", shop), "");
     const auto stats = shop.stats();
     EXPECT_GE(stats["by_route"]["GET /bulk-results/4046676525245.jsonl"]["200"].GetInt64(), 1) << "the full sync ran in bulk";
 
     const auto second = sync_json(pcgd);
     EXPECT_EQ(sum_field(second, "inserted") + sum_field(second, "updated") + sum_field(second, "deleted"), 0);
-    expect_matches_ground_truth(pcgd, "uk", shop);
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", shop), "");
 }
 
 TEST(ShopifyEndToEnd, PagedFullSyncEqualsTheBulkOne) {
@@ -101,7 +64,7 @@ TEST(ShopifyEndToEnd, PagedFullSyncEqualsTheBulkOne) {
     const auto report = sync_json(pcgd);
     EXPECT_TRUE(report[0]["ok"].GetBool());
     EXPECT_GT(sum_field(report, "pages"), 8);
-    expect_matches_ground_truth(pcgd, "pages", shop);
+    EXPECT_EQ(ground_truth_differences(pcgd, "pages", shop), "");
 }
 
 TEST(ShopifyEndToEnd, IncrementalSyncCarriesEditsDeletionsAndLateRefunds) {
@@ -109,7 +72,7 @@ TEST(ShopifyEndToEnd, IncrementalSyncCarriesEditsDeletionsAndLateRefunds) {
     Pcgd pcgd;
     add_shop(pcgd, "uk", shop);
     sync_json(pcgd);
-    expect_matches_ground_truth(pcgd, "uk", shop);
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", shop), "");
     const auto before = shop.summary();
     shop.mutate();
     shop.mutate();
@@ -119,10 +82,31 @@ TEST(ShopifyEndToEnd, IncrementalSyncCarriesEditsDeletionsAndLateRefunds) {
     EXPECT_GT(sum_field(report, "updated") + sum_field(report, "inserted"), 0);
     EXPECT_GT(sum_field(report, "deleted"), 0);
     EXPECT_LT(sum_field(report, "records"), 100) << "incremental, not a full pass";
-    expect_matches_ground_truth(pcgd, "uk", shop);
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", shop), "");
     // The refunded order's refund is in the store.
     const auto refunds = pcgd.export_jsonl("refunds", "uk");
     EXPECT_EQ(static_cast<std::int64_t>(refunds.size()), after["counts"]["refunds"].GetInt64());
+}
+
+TEST(ShopifyEndToEnd, StockChangesAloneArriveWithTheNextIncrementalSync) {
+    Emulator shop(shopify(6, 20, 100));
+    Pcgd pcgd;
+    add_shop(pcgd, "uk", shop);
+    sync_json(pcgd);
+    const auto before = variants_by_id(pcgd, "uk");
+    shop.mutate();  // restocks two products it does not otherwise edit
+    const auto report = sync_json(pcgd);
+    EXPECT_LT(sum_field(report, "records"), 60) << "incremental, not a full pass";
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", shop), "");
+    // The same as a full sync of the changed shop into a fresh store.
+    Pcgd fresh;
+    add_shop(fresh, "uk", shop);
+    sync_json(fresh, {"--dataset", "inventory"});
+    const auto after = variants_by_id(pcgd, "uk");
+    EXPECT_EQ(after, variants_by_id(fresh, "uk"));
+    int changed = 0;
+    for (const auto& [id, row] : after) changed += before.count(id) && before.at(id) != row ? 1 : 0;
+    EXPECT_GE(changed, 5) << "three price edits and two restocks";
 }
 
 TEST(ShopifyEndToEnd, EveryFaultKindEndsWithCompleteData) {
@@ -136,8 +120,8 @@ TEST(ShopifyEndToEnd, EveryFaultKindEndsWithCompleteData) {
     const auto report = sync_json(pcgd);
     for (const auto& s : report.GetArray()) EXPECT_TRUE(s["ok"].GetBool()) << s["id"].GetString();
     EXPECT_GT(sum_field(report, "retries") + sum_field(report, "restarts"), 0);
-    expect_matches_ground_truth(pcgd, "bulk", shop);
-    expect_matches_ground_truth(pcgd, "pages", shop);
+    EXPECT_EQ(ground_truth_differences(pcgd, "bulk", shop), "");
+    EXPECT_EQ(ground_truth_differences(pcgd, "pages", shop), "");
     const auto stats = shop.stats();
     for (const char* kind : {"429", "5xx", "drop", "truncate", "malformed", "expired-token"})
         EXPECT_GT(stats["faults"][kind].GetInt64(), 0) << kind << " was never injected";
@@ -154,8 +138,8 @@ TEST(ShopifyEndToEnd, ThrottledRunCompletesWithoutAFailedPage) {
     for (const auto& s : report.GetArray()) EXPECT_TRUE(s["ok"].GetBool());
     EXPECT_EQ(sum_field(report, "restarts"), 0) << "a throttled page is a wait, never a failure";
     EXPECT_GT(sum_field(report, "waited_ms"), 0);
-    expect_matches_ground_truth(pcgd, "a", shop);
-    expect_matches_ground_truth(pcgd, "b", shop);
+    EXPECT_EQ(ground_truth_differences(pcgd, "a", shop), "");
+    EXPECT_EQ(ground_truth_differences(pcgd, "b", shop), "");
 }
 
 TEST(ShopifyEndToEnd, KillDuringSyncLosesAndDuplicatesNothing) {
@@ -186,7 +170,7 @@ TEST(ShopifyEndToEnd, KillDuringSyncLosesAndDuplicatesNothing) {
     }
     const auto report = sync_json(pcgd);
     EXPECT_TRUE(report[0]["ok"].GetBool());
-    expect_matches_ground_truth(pcgd, "uk", shop);
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", shop), "");
 }
 
 TEST(ShopifyEndToEnd, KillDuringABulkDownloadResumesFromItsCheckpoint) {
@@ -219,6 +203,27 @@ TEST(ShopifyEndToEnd, KillDuringABulkDownloadResumesFromItsCheckpoint) {
     EXPECT_EQ(shop_entry(list, "uk")["counts"]["orders"].GetInt64(), truth["counts"]["orders"].GetInt64());
     EXPECT_EQ(shop_entry(list, "uk")["counts"]["refunds"].GetInt64(), truth["counts"]["refunds"].GetInt64());
     EXPECT_EQ(shop_entry(list, "uk")["counts"]["order_lines"].GetInt64(), truth["counts"]["order_lines"].GetInt64());
+}
+
+TEST(ShopifyEndToEnd, RealSamplePayloadsSyncInBulkAndInPages) {
+    Emulator shop(shopify(1, 1, 0, {"--data", "samples", "--bucket", "20000", "--leak-per-s", "1000"}));
+    Pcgd pcgd;
+    for (const auto& [id, bulk] : {std::pair{"bulk", "bulk=true"}, std::pair{"pages", "bulk=false"}})
+        ASSERT_EQ(pcgd({"shop", "add", "--id", id, "--platform", "shopify", "--base-url", shop.base_url(), "--country", "US", "--currency",
+                        "USD", "--timezone", "America/New_York", "--credential", "access_token=shpat_pcgd_emulator_token", "--setting", bulk})
+                      .exit_code,
+                  0);
+    const auto first = sync_json(pcgd);
+    for (const auto& s : first.GetArray()) EXPECT_TRUE(s["ok"].GetBool()) << s["id"].GetString();
+    EXPECT_EQ(ground_truth_differences(pcgd, "bulk", shop), "");
+    EXPECT_EQ(ground_truth_differences(pcgd, "pages", shop), "");
+    const auto orders = pcgd.export_jsonl("orders", "bulk");
+    ASSERT_EQ(orders.size(), 1u);
+    EXPECT_STREQ(orders[0]["id"].GetString(), "450789469");
+    EXPECT_EQ(orders[0]["total"]["minor"].GetInt64(), 59894);
+    EXPECT_EQ(pcgd.export_jsonl("variants", "bulk").size(), 4u);
+    const auto second = sync_json(pcgd);
+    EXPECT_EQ(sum_field(second, "inserted") + sum_field(second, "updated") + sum_field(second, "deleted"), 0);
 }
 
 TEST(ShopifyEndToEnd, BadTokenIsReportedWithShopifysMessage) {

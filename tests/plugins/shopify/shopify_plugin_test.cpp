@@ -62,6 +62,22 @@ std::int32_t code_of(const std::function<void()>& f, std::string* message = null
     return PCGD_OK;
 }
 
+/// The first variant of products_page.json, as it must be mapped.
+model::Variant pink_variant() {
+    model::Variant v;
+    v.id = "808950810";
+    v.product_id = "632910392";
+    v.sku = "IPOD2008PINK";
+    v.barcode = "1234_pink";
+    v.title = "Pink";
+    v.price = usd(19900);
+    v.unit_cost = usd(2500);
+    v.stock = {{"487838322", 9}, {"655441491", 1}};
+    v.stock_total = 10;
+    v.updated_at = model::parse_iso8601("2025-07-02T16:29:59Z");
+    return v;
+}
+
 /// The variables of a recorded GraphQL request.
 rapidjson::Document body_of(const pcgd::testing::RecordedStep& step) { return parse(step.request.body); }
 
@@ -196,18 +212,7 @@ TEST(ShopifyPlugin, ProductsPageGivesExactProductAndVariants) {
 
     const auto variants = host.records_of<model::Variant>();
     ASSERT_EQ(variants.size(), 4u);
-    model::Variant v;
-    v.id = "808950810";
-    v.product_id = "632910392";
-    v.sku = "IPOD2008PINK";
-    v.barcode = "1234_pink";
-    v.title = "Pink";
-    v.price = usd(19900);
-    v.unit_cost = usd(2500);
-    v.stock = {{"487838322", 9}, {"655441491", 1}};
-    v.stock_total = 10;
-    v.updated_at = model::parse_iso8601("2025-07-02T16:29:59Z");
-    EXPECT_EQ(variants[0], v);
+    EXPECT_EQ(variants[0], pink_variant());
     EXPECT_FALSE(variants[1].unit_cost.has_value()) << "no cost entered: unknown, not zero";
     EXPECT_EQ(variants[1].stock_total, 0);
 
@@ -462,4 +467,172 @@ TEST(ShopifyPlugin, BadResponsesNameThePathAndEmitNothing) {
     host.begin(sdk::Dataset::orders);
     host.next_step();
     EXPECT_EQ(code_of([&] { host.respond(404, {}, "<html>Not Found</html>"); }), PCGD_ERR_BAD_RESPONSE);
+}
+
+namespace {
+
+/// `json` with `edit` applied, re-serialised.
+std::string edited(const std::string& json, const std::function<void(rapidjson::Document&)>& edit) {
+    auto doc = parse(json);
+    edit(doc);
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> w(out);
+    doc.Accept(w);
+    return out.GetString();
+}
+
+void set_more(rapidjson::Value& connection, rapidjson::Document& doc, const char* end_cursor) {
+    connection["pageInfo"]["hasNextPage"].SetBool(true);
+    connection["pageInfo"]["endCursor"].SetString(end_cursor, doc.GetAllocator());
+}
+
+/// A follow-up answer: `root { connection { pageInfo nodes } }`.
+std::string follow_up_answer(const char* root, const char* connection, const std::string& nodes, const char* end_cursor = nullptr) {
+    const std::string info = end_cursor ? R"({"hasNextPage":true,"endCursor":")" + std::string(end_cursor) + "\"}"
+                                        : std::string(R"({"hasNextPage":false,"endCursor":null})");
+    return R"({"data":{")" + std::string(root) + R"(":{")" + connection + R"(":{"pageInfo":)" + info + R"(,"nodes":[)" + nodes + "]}}}}";
+}
+
+void expect_follow_up(const pcgd::testing::RecordedStep& step, const char* operation, const char* id, const char* after) {
+    ASSERT_EQ(step.kind, sdk::Step::Kind::request);
+    EXPECT_EQ(step.request.cost, 102u) << "2 + 100 children x 1";
+    const auto body = body_of(step);
+    EXPECT_EQ(std::string(body["query"].GetString()).rfind("query " + std::string(operation) + "($id: ID!, $first: Int!, $after: String)", 0), 0u)
+        << body["query"].GetString();
+    EXPECT_STREQ(body["variables"]["id"].GetString(), id);
+    EXPECT_EQ(body["variables"]["first"].GetInt(), 100);
+    EXPECT_STREQ(body["variables"]["after"].GetString(), after);
+}
+
+const char* level_node = R"({"id":"gid://shopify/InventoryLevel/1?inventory_item_id=808950810","location":{"id":"gid://shopify/Location/999"},)"
+                         R"("quantities":[{"name":"available","quantity":5}]})";
+
+}  // namespace
+
+TEST(ShopifyPlugin, CutShortNestedConnectionsOfAProductAreReadToTheirEndFirst) {
+    const std::string page = edited(fixture("products_page.json"), [](rapidjson::Document& d) {
+        auto& product = d["data"]["products"]["nodes"][0];
+        set_more(product["media"], d, "m1");
+        set_more(product["variants"]["nodes"][0]["inventoryItem"]["inventoryLevels"], d, "l1");
+        set_more(product["variants"], d, "v1");
+    });
+    FakeHost host(pcgd_plugin_get_vtable(), pages);
+    host.begin(sdk::Dataset::inventory);
+    const auto first = host.next_step();
+    EXPECT_NE(std::string(body_of(first)["query"].GetString()).find(" variants(first: 50) { pageInfo { hasNextPage endCursor } nodes {"),
+              std::string::npos);
+    auto r = host.respond(200, {}, page);
+    EXPECT_FALSE(r.checkpoint);
+    EXPECT_TRUE(host.records().empty()) << "nothing of a product before all of it is read";
+
+    expect_follow_up(host.next_step(), "ShopifyProductMedia", "gid://shopify/Product/632910392", "m1");
+    host.respond(200, {}, follow_up_answer("product", "media", R"({"image":{"url":"https://cdn.shopify.com/4.png","width":10,"height":20}},{})"));
+    expect_follow_up(host.next_step(), "ShopifyInventoryLevels", "gid://shopify/InventoryItem/808950810", "l1");
+    host.respond(200, {}, follow_up_answer("inventoryItem", "inventoryLevels", level_node, "l2"));
+    expect_follow_up(host.next_step(), "ShopifyInventoryLevels", "gid://shopify/InventoryItem/808950810", "l2");
+    // Throttled: the same follow-up again, still nothing emitted.
+    host.respond(200, {}, envelope("throttled_error_example"));
+    expect_follow_up(host.next_step(), "ShopifyInventoryLevels", "gid://shopify/InventoryItem/808950810", "l2");
+    host.respond(200, {}, follow_up_answer("inventoryItem", "inventoryLevels", ""));
+    EXPECT_TRUE(host.records().empty());
+    expect_follow_up(host.next_step(), "ShopifyProductVariants", "gid://shopify/Product/632910392", "v1");
+    const std::string fifth =
+        R"({"id":"gid://shopify/ProductVariant/9","sku":"IPOD2008GOLD","barcode":null,"title":"Gold","price":"249.00","compareAtPrice":null,)"
+        R"("updatedAt":"2025-07-03T10:00:00Z","inventoryItem":{"id":"gid://shopify/InventoryItem/9","tracked":true,"updatedAt":"2025-07-04T10:00:00Z",)"
+        R"("unitCost":null,"inventoryLevels":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[)" + std::string(level_node) + "]}}}";
+    r = host.respond(200, {}, follow_up_answer("product", "variants", fifth));
+    EXPECT_TRUE(r.checkpoint);
+    EXPECT_STREQ(parse(r.cursor)["stock_high_water"].GetString(), "2025-07-04T10:00:00Z");
+
+    const auto products = host.records_of<model::Product>();
+    ASSERT_EQ(products.size(), 1u);
+    ASSERT_EQ(products[0].images.size(), 4u) << "a media node that is not an image is skipped";
+    EXPECT_EQ(products[0].images[3], (model::Image{"https://cdn.shopify.com/4.png", 10, 20}));
+    const auto variants = host.records_of<model::Variant>();
+    ASSERT_EQ(variants.size(), 5u);
+    EXPECT_EQ(variants[0].stock, (std::vector<model::StockLevel>{{"487838322", 9}, {"655441491", 1}, {"999", 5}}));
+    EXPECT_EQ(variants[0].stock_total, 15);
+    model::Variant gold;
+    gold.id = "9";
+    gold.product_id = "632910392";
+    gold.sku = "IPOD2008GOLD";
+    gold.title = "Gold";
+    gold.price = usd(24900);
+    gold.stock = {{"999", 5}};
+    gold.stock_total = 5;
+    gold.updated_at = model::parse_iso8601("2025-07-03T10:00:00Z");
+    EXPECT_EQ(variants[4], gold);
+    EXPECT_STREQ(parse(r.cursor)["stage"].GetString(), "deletions");
+}
+
+TEST(ShopifyPlugin, CutShortLineItemsOfAnOrderAreReadToTheirEndFirst) {
+    const std::string page = edited(fixture("orders_page.json"), [](rapidjson::Document& d) {
+        set_more(d["data"]["orders"]["nodes"][0]["lineItems"], d, "c1");
+    });
+    FakeHost host(pcgd_plugin_get_vtable(), pages);
+    host.begin(sdk::Dataset::orders);
+    host.next_step();
+    EXPECT_FALSE(host.respond(200, {}, page).checkpoint);
+    const auto step = host.next_step();
+    expect_follow_up(step, "ShopifyOrderLines", "gid://shopify/Order/450789469", "c1");
+    EXPECT_NE(std::string(body_of(step)["query"].GetString()).find("fragment Bag on MoneyBag"), std::string::npos);
+    // The answer's line is the page's first line under another id.
+    const auto lines = parse(page);
+    rapidjson::StringBuffer line;
+    rapidjson::Writer<rapidjson::StringBuffer> w(line);
+    lines["data"]["orders"]["nodes"][0]["lineItems"]["nodes"][0].Accept(w);
+    const std::string fourth = replace(line.GetString(), "LineItem/466157049", "LineItem/466157050");
+    // A bad follow-up fails the page: nothing of it is emitted.
+    EXPECT_EQ(code_of([&] { host.respond(200, {}, follow_up_answer("order", "lineItems", R"({"id":"gid://shopify/LineItem/1"})")); }),
+              PCGD_ERR_BAD_RESPONSE);
+    EXPECT_TRUE(host.records().empty());
+
+    host.begin(sdk::Dataset::orders);
+    host.next_step();
+    host.respond(200, {}, page);
+    host.next_step();
+    const auto r = host.respond(200, {}, follow_up_answer("order", "lineItems", fourth));
+    EXPECT_TRUE(r.checkpoint);
+    const auto orders = host.records_of<model::Order>();
+    ASSERT_EQ(orders.size(), 1u);
+    ASSERT_EQ(orders[0].lines.size(), 4u);
+    EXPECT_EQ(orders[0].lines[3].id, "466157050");
+    EXPECT_EQ(orders[0].lines[3].unit_price, usd_bag(19900));
+    EXPECT_EQ(host.records_of<model::Refund>().size(), 1u);
+}
+
+TEST(ShopifyPlugin, IncrementalInventoryReadsChangedStockAfterDeletions) {
+    FakeHost host(pcgd_plugin_get_vtable(), bulk);
+    host.begin(sdk::Dataset::inventory, false,
+               R"({"v":1,"stage":"products","high_water":"2026-10-31T12:00:00Z","deletions_high_water":"2026-10-30T00:00:00Z",)"
+               R"("stock_high_water":"2026-10-31T13:00:00Z"})");
+    host.next_step();
+    host.respond(200, {}, R"({"data":{"products":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[]}}})");
+    host.next_step();
+    auto r = host.respond(200, {}, R"({"data":{"events":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[]}}})");
+    EXPECT_STREQ(parse(r.cursor)["stage"].GetString(), "stock");
+    const auto step = host.next_step();
+    EXPECT_EQ(step.request.cost, 752u) << "2 + 250 items x 3";
+    const auto body = body_of(step);
+    EXPECT_EQ(std::string(body["query"].GetString()).rfind("query ShopifyStock($first: Int!, $after: String, $query: String) { inventoryItems(", 0), 0u);
+    EXPECT_STREQ(body["variables"]["query"].GetString(), "updated_at:>='2026-10-31T12:50:00Z'");
+    r = host.respond(200, {},
+                     R"({"data":{"inventoryItems":{"pageInfo":{"hasNextPage":false,"endCursor":"e"},"nodes":[{"id":"gid://shopify/InventoryItem/808950810",)"
+                     R"("tracked":true,"updatedAt":"2026-10-31T14:00:00Z","unitCost":{"amount":"25.00","currencyCode":"USD"},"variant":{)"
+                     R"("id":"gid://shopify/ProductVariant/808950810","sku":"IPOD2008PINK","barcode":"1234_pink","title":"Pink","price":"199.00",)"
+                     R"("compareAtPrice":null,"updatedAt":"2025-07-02T16:29:59Z","product":{"id":"gid://shopify/Product/632910392","status":"ACTIVE"}},)"
+                     R"("inventoryLevels":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[{"location":{"id":"gid://shopify/Location/487838322"},)"
+                     R"("quantities":[{"name":"available","quantity":4}]}]}}]}}})");
+    EXPECT_TRUE(r.checkpoint);
+    const auto cursor = parse(r.cursor);
+    EXPECT_STREQ(cursor["stage"].GetString(), "products");
+    EXPECT_STREQ(cursor["stock_high_water"].GetString(), "2026-10-31T14:00:00Z");
+    EXPECT_TRUE(host.records_of<model::Product>().empty()) << "the product itself did not change";
+    const auto variants = host.records_of<model::Variant>();
+    ASSERT_EQ(variants.size(), 1u);
+    model::Variant v = pink_variant();
+    v.stock = {{"487838322", 4}};
+    v.stock_total = 4;
+    EXPECT_EQ(variants[0], v);
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
 }

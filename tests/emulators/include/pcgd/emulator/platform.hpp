@@ -25,6 +25,9 @@ struct ModuleOptions {
     /// False when neither was given on the command line, so a module whose
     /// platform counts in other units (Shopify's cost points) uses its own defaults.
     bool rate_limit_given = false;
+    /// What the shop holds: "generated" (the shared generator), or a module's
+    /// own source such as Shopify's "samples" / "samples=DIR" (recorded payloads).
+    std::string data = "generated";
     /// Monotonic milliseconds for rate limiting; injectable so tests need not sleep.
     std::function<std::int64_t()> steady_now_ms;
 };
