@@ -1,5 +1,6 @@
 #include "harness.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <stdexcept>
@@ -18,6 +19,7 @@ rapidjson::Document parse_json(const std::string& text) {
 }
 
 HttpResult http(const std::string& method, const std::string& url, const std::string& ca_file) {
+    ::setenv("NO_PROXY", "127.0.0.1,localhost", 1);  // loopback never goes through a proxy
     boost::asio::io_context io;
     host::net::HttpClientOptions options;
     options.ca_file = ca_file;
@@ -77,7 +79,10 @@ Pcgd::Pcgd() : store_(dir_ / "pcgd.db"), config_(dir_ / "pcgd.toml") {
                            << "/ca.pem\"\ntimeout_ms = 20000\n[sync]\nmax_attempts = 12\n";
 }
 
-std::map<std::string, std::string> Pcgd::env() const { return {{"HOME", dir_.path()}}; }
+// Loopback traffic must never go through a proxy from the environment.
+std::map<std::string, std::string> Pcgd::env() const {
+    return {{"HOME", dir_.path()}, {"NO_PROXY", "127.0.0.1,localhost"}, {"no_proxy", "127.0.0.1,localhost"}};
+}
 
 std::vector<std::string> Pcgd::command(std::vector<std::string> args) const {
     std::vector<std::string> argv = {PCGD_BIN, "--config", config_};
