@@ -6,6 +6,7 @@
 #include <pcgd/sdk/json.hpp>
 
 #include "export/exporter.hpp"
+#include "util/text_table.hpp"
 
 namespace pcgd::analysis {
 
@@ -112,30 +113,6 @@ std::string text_cell(const Cell& c, Lang lang) {
     return std::visit(V{lang}, c);
 }
 
-std::string table(const std::vector<std::vector<std::string>>& rows) {
-    auto width = [](const std::string& s) {
-        std::size_t w = 0;
-        for (unsigned char c : s) w += (c & 0xC0) != 0x80;
-        return w;
-    };
-    std::vector<std::size_t> widths;
-    for (const auto& row : rows)
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (widths.size() <= i) widths.push_back(0);
-            widths[i] = std::max(widths[i], width(row[i]));
-        }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line.append(widths[i] - width(row[i]) + 2, ' ');
-        }
-        out += line + '\n';
-    }
-    return out;
-}
-
 void render_text(const Report& r, Lang lang, std::ostream& out) {
     const bool fr = lang == Lang::fr;
     out << r.title.in(lang) << '\n';
@@ -176,7 +153,7 @@ void render_text(const Report& r, Lang lang, std::ostream& out) {
             rows.push_back(cells);
         }
         if (s.rows.empty()) out << (fr ? "(aucune ligne)\n" : "(no rows)\n");
-        else out << table(rows);
+        else out << host::format_table(rows);
         for (const auto& n : s.notes) out << "  " << n.in(lang) << '\n';
     }
     out << '\n' << (fr ? "Définitions" : "Definitions") << '\n';

@@ -11,6 +11,7 @@
 #include "plugin/loader.hpp"
 #include "secrets/vault.hpp"
 #include "store/store.hpp"
+#include "util/text_table.hpp"
 
 namespace CLI {
 class App;
@@ -53,7 +54,6 @@ void add_rates_command(CLI::App& app, Context& ctx);
 void add_costs_command(CLI::App& app, Context& ctx);
 void add_report_command(CLI::App& app, Context& ctx);
 
-/// Prints a table with aligned columns (UTF-8 aware widths).
-std::string format_table(const std::vector<std::vector<std::string>>& rows);
+using host::format_table;
 
 }  // namespace pcgd::host::cli
