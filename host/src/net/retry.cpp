@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include <pcgd/model/time.hpp>
+
 namespace pcgd::host::net {
 
 bool is_retryable(int status, TransportError error) noexcept {
@@ -62,16 +64,6 @@ std::optional<std::uint32_t> parse_delta_seconds(std::string_view s) noexcept {
     }
     const std::uint64_t ms = whole * 1000 + (frac_ms + 999) / 1000;
     return static_cast<std::uint32_t>(std::min<std::uint64_t>(ms, kMaxMs));
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 int month_of(std::string_view name) noexcept {
@@ -151,7 +143,7 @@ std::optional<std::int64_t> parse_http_date_ms(std::string_view s) noexcept {
         if (!sc.number(4, 4, year)) return std::nullopt;
     }
     if (!sc.at_end() || month == 0 || day < 1 || day > 31 || h > 23 || m > 59 || sec > 60) return std::nullopt;
-    const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    const std::int64_t days = model::days_from_civil(static_cast<int>(year), static_cast<unsigned>(month), static_cast<unsigned>(day));
     return ((days * 24 + h) * 60 + m) * 60 * 1000 + std::int64_t{sec} * 1000;
 }
 
