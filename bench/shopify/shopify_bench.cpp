@@ -33,7 +33,10 @@ std::string orders_page() {
     rapidjson::Writer<rapidjson::StringBuffer> fw(first);
     nodes[0].Accept(fw);
     std::string out = R"({"data":{"orders":{"pageInfo":{"hasNextPage":true,"endCursor":"abc"},"nodes":[)";
-    for (int i = 0; i < 250; ++i) out += (i ? "," : "") + with_id(first.GetString(), "450789469", std::to_string(450789469 + i * 7 + 1));
+    for (int i = 0; i < 250; ++i) {
+        if (i) out += ',';
+        out += with_id(first.GetString(), "450789469", std::to_string(450789469 + i * 7 + 1));
+    }
     return out + R"(]}},"extensions":{"cost":{"requestedQueryCost":752,"actualQueryCost":752,"throttleStatus":{"maximumAvailable":2000.0,"currentlyAvailable":1248,"restoreRate":100.0}}}})";
 }
 

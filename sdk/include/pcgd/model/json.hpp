@@ -20,7 +20,7 @@ inline void put_str(json::Writer& w, std::string_view k, std::string_view v) {
     if (!v.empty()) w.field(k, v);
 }
 inline void put_time(json::Writer& w, std::string_view k, const std::optional<TimestampMs>& t) {
-    if (t) w.field(k, format_iso8601(*t));
+    if (t) w.field(k, iso8601_text(*t).view());
 }
 inline void put_money_fields(json::Writer& w, const Money& m) {
     w.field("minor", m.minor);
@@ -102,7 +102,7 @@ inline void write_json(json::Writer& w, const Order& o) {
     using namespace json_detail;
     w.begin_object().field("id", o.id);
     put_str(w, "name", o.name);
-    w.field("created_at", format_iso8601(o.created_at));
+    w.field("created_at", iso8601_text(o.created_at).view());
     put_time(w, "updated_at", o.updated_at);
     put_time(w, "cancelled_at", o.cancelled_at);
     put_str(w, "status", o.status);
@@ -150,7 +150,7 @@ inline void write_json(json::Writer& w, const Order& o) {
 inline void write_json(json::Writer& w, const Refund& r) {
     using namespace json_detail;
     w.begin_object().field("id", r.id).field("order_id", r.order_id);
-    w.field("created_at", format_iso8601(r.created_at));
+    w.field("created_at", iso8601_text(r.created_at).view());
     put_bag(w, "amount", r.amount);
     put_bag(w, "tax", r.tax);
     put_bag(w, "shipping", r.shipping);

@@ -39,12 +39,19 @@ public:
     std::string str() const { return std::string(code()); }
 
     /// Digits after the decimal point (ISO 4217 minor unit exponent).
+    /// Called for every amount parsed, so codes are compared as packed
+    /// integers: 24 string comparisons were a quarter of mapping an order.
     constexpr int exponent() const noexcept {
-        constexpr std::string_view zero[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-                                             "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"};
-        constexpr std::string_view three[] = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"};
-        for (auto z : zero) if (z == code()) return 0;
-        for (auto t : three) if (t == code()) return 3;
+        constexpr auto pack = [](const char* c) noexcept {
+            return static_cast<std::uint32_t>(static_cast<unsigned char>(c[0])) << 16 |
+                   static_cast<std::uint32_t>(static_cast<unsigned char>(c[1])) << 8 | static_cast<unsigned char>(c[2]);
+        };
+        constexpr std::array<const char*, 17> zero = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+                                                      "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"};
+        constexpr std::array<const char*, 7> three = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"};
+        const std::uint32_t mine = pack(code_.data());
+        for (const char* z : zero) if (pack(z) == mine) return 0;
+        for (const char* t : three) if (pack(t) == mine) return 3;
         return 2;
     }
 
