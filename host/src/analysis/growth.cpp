@@ -3,6 +3,7 @@
 // among their rows, so they add up to the overview exactly.
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
 
 #include "analysis/tools.hpp"
 
@@ -78,7 +79,7 @@ Report growth_report(host::Store& store, const host::Config& config, const Scope
         const auto [from_ms, to_ms] = month_range_ms(month, shop.shop.time_zone);
         const auto rule_it = config.fees.find(shop.shop.platform);
         const host::FeeRule* rule = rule_it == config.fees.end() ? nullptr : &rule_it->second;
-        std::map<std::string, std::size_t> by_id;
+        std::unordered_map<std::string, std::size_t> by_id;
         std::map<std::pair<std::int64_t, model::Currency>, std::vector<std::pair<std::size_t, std::int64_t>>> estimated;
         store.for_each_sale(shop.shop.id, from_ms, to_ms, [&](const host::OrderSale& o) {
             const std::size_t row = orders.size();
@@ -256,7 +257,11 @@ Report growth_report(host::Store& store, const host::Config& config, const Scope
     if (overview.fees_estimated != 0)
         r.warnings.push_back({"fees include " + format_money(money(overview.fees_estimated), scope.lang) + " estimated from [fees] rules",
                               "les frais comprennent " + format_money(money(overview.fees_estimated), scope.lang) + " estimés par les règles [fees]"});
-    r.sections = {std::move(overview_section), std::move(order_section), std::move(product_section)};
+    // Pushed one by one: a braced list would copy every order row.
+    r.sections.reserve(3);
+    r.sections.push_back(std::move(overview_section));
+    r.sections.push_back(std::move(order_section));
+    r.sections.push_back(std::move(product_section));
     r.rates = exchange.used();
     return r;
 }
