@@ -42,3 +42,24 @@ TEST(SdkFields, TypedValuesWithPathsInErrors) {
         EXPECT_STREQ(e.what(), "item.gmt: not an ISO 8601 instant: '2026-01-31T23:30:00'");
     }
 }
+
+TEST(SdkJson, PathsOfChainedTemporaryViewsAreSafe) {
+    // Each at() returns a temporary view; the error must still name the full
+    // path without touching the temporaries, which are gone by then.
+    rapidjson::Document doc;
+    json::parse(doc, R"({"data":{"orders":{"nodes":[{"id":"1"},{"id":2}]}}})");
+    const json::Node root(doc, "page");
+    try {
+        (void)root.at("data").at("orders").at("nodes")[1].at("id").str();
+        FAIL();
+    } catch (const json::ParseError& e) {
+        EXPECT_STREQ(e.what(), "page.data.orders.nodes[1].id: expected a string, found a number");
+    }
+    const json::Node unnamed(doc, "");
+    try {
+        (void)unnamed.at("data").at("missing");
+        FAIL();
+    } catch (const json::ParseError& e) {
+        EXPECT_STREQ(e.what(), "data: missing required field 'missing'");
+    }
+}

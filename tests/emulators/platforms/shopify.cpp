@@ -205,7 +205,7 @@ struct Samples {
     /// `option` is "samples" (the fixtures beside this file's tests) or "samples=DIR".
     static Samples load(const std::string& option, ShopData& data) {
         const std::filesystem::path dir = option == "samples"
-                                              ? std::filesystem::path(__FILE__).parent_path() / "../../data/shopify"
+                                              ? std::filesystem::path(PCGD_SHOPIFY_SAMPLES_DIR)
                                               : std::filesystem::path(option.substr(std::string_view("samples=").size()));
         Samples s;
         s.bulk_products = read(dir / "bulk_products.jsonl");

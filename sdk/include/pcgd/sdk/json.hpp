@@ -22,13 +22,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// A read-only view of a JSON value that knows its path for error messages.
-/// The path is built only when an error is raised, so reading stays cheap.
-/// OWNERSHIP: borrows the document and the parent view; keep both alive.
+/// A read-only view of a JSON value that can name its path in errors.
+/// A view holds no link to the view it came from, so a chain of calls such
+/// as `n.at("a").at("b")` leaves nothing dangling: on an error (rare) the
+/// path is found by searching the document from its root.
+/// OWNERSHIP: borrows the document; keep it alive while views of it are used.
 class Node {
 public:
     Node(const rapidjson::Value& value, std::string_view root_name = "$") noexcept
-        : value_(&value), root_name_(root_name) {}
+        : value_(&value), root_(&value), root_name_(root_name) {}
 
     const rapidjson::Value& raw() const noexcept { return *value_; }
     bool is_null() const noexcept { return value_->IsNull(); }
@@ -48,7 +50,7 @@ public:
         require_object();
         auto it = value_->FindMember(key);
         if (it == value_->MemberEnd() || it->value.IsNull()) return std::nullopt;
-        return Node(it->value, this, key, 0);
+        return Node(it->value, *this);
     }
 
     bool has(const char* key) const { return find(key).has_value(); }
@@ -61,15 +63,14 @@ public:
     Node operator[](std::size_t i) const {
         require_array();
         if (i >= value_->Size()) fail("index " + std::to_string(i) + " out of range");
-        return Node((*value_)[static_cast<rapidjson::SizeType>(i)], this, nullptr, i);
+        return Node((*value_)[static_cast<rapidjson::SizeType>(i)], *this);
     }
 
     /// Calls f(Node) for each element; throws if this is not an array.
     template <class F>
     void for_each(F&& f) const {
         require_array();
-        std::size_t i = 0;
-        for (const auto& element : value_->GetArray()) f(Node(element, this, nullptr, i++));
+        for (const auto& element : value_->GetArray()) f(Node(element, *this));
     }
 
     /// Calls f(std::string_view key, Node) for each member.
@@ -77,7 +78,7 @@ public:
     void for_each_member(F&& f) const {
         require_object();
         for (const auto& m : value_->GetObject())
-            f(std::string_view(m.name.GetString(), m.name.GetStringLength()), Node(m.value, this, m.name.GetString(), 0));
+            f(std::string_view(m.name.GetString(), m.name.GetStringLength()), Node(m.value, *this));
     }
 
     std::string_view str() const {
@@ -139,13 +140,8 @@ public:
 
     /// "data.orders.nodes[3].id"
     std::string path() const {
-        std::string p = parent_ ? parent_->path() : std::string(root_name_);
-        if (key_) {
-            if (!p.empty()) p += '.';
-            p += key_;
-        } else if (parent_) {
-            p += '[' + std::to_string(index_) + ']';
-        }
+        std::string p(root_name_);
+        append_path(*root_, p);
         return p;
     }
 
@@ -166,8 +162,32 @@ public:
     }
 
 private:
-    Node(const rapidjson::Value& value, const Node* parent, const char* key, std::size_t index) noexcept
-        : value_(&value), parent_(parent), key_(key), index_(index), root_name_(parent ? "" : "$") {}
+    /// A child view: same document, same root.
+    Node(const rapidjson::Value& value, const Node& from) noexcept
+        : value_(&value), root_(from.root_), root_name_(from.root_name_) {}
+
+    /// Appends the path from `here` down to this view's value; false when it
+    /// is not below `here`.
+    bool append_path(const rapidjson::Value& here, std::string& out) const {
+        if (&here == value_) return true;
+        const std::size_t mark = out.size();
+        if (here.IsObject()) {
+            for (const auto& m : here.GetObject()) {
+                if (!out.empty()) out += '.';
+                out.append(m.name.GetString(), m.name.GetStringLength());
+                if (append_path(m.value, out)) return true;
+                out.resize(mark);
+            }
+        } else if (here.IsArray()) {
+            std::size_t i = 0;
+            for (const auto& element : here.GetArray()) {
+                out += '[' + std::to_string(i++) + ']';
+                if (append_path(element, out)) return true;
+                out.resize(mark);
+            }
+        }
+        return false;
+    }
 
     void require_object() const {
         if (!value_->IsObject()) fail(std::string("expected an object, found ") + type_name());
@@ -177,9 +197,7 @@ private:
     }
 
     const rapidjson::Value* value_;
-    const Node* parent_ = nullptr;
-    const char* key_ = nullptr;
-    std::size_t index_ = 0;
+    const rapidjson::Value* root_;
     std::string_view root_name_;
 };
 
