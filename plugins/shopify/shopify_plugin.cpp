@@ -339,7 +339,7 @@ public:
             throw sdk::Error(PCGD_ERR_UNSUPPORTED, "shopify: traffic is not offered (the Admin API has no per-product views)");
         dataset_ = job.dataset;
         done_ = false;
-        repeat_after_401_ = false;
+        repeats_after_401_ = 0;
         phase_ = Phase::page;
         reset_bulk_stream();
         held_products_.clear();
@@ -421,14 +421,16 @@ public:
         if (response.status() == 401) {
             // A token never accepted is wrong: say so at once (`pcgd shop check`
             // sees one response). One accepted before and refused now may be a
-            // passing glitch: try once more, then report Shopify's own words.
-            if (repeat_after_401_ || !token_accepted_)
+            // passing glitch (a shop's several jobs can meet it back to back):
+            // try a few more times, a second apart, then report Shopify's words.
+            if (!token_accepted_ || repeats_after_401_ >= max_repeats_after_401)
                 throw sdk::Error(PCGD_ERR_AUTH, "Shopify refused the access token: " + errors_text(response.body()));
-            repeat_after_401_ = true;
-            host().log(sdk::LogLevel::info, "shopify: 401, repeating the request once");
+            ++repeats_after_401_;
+            out.retry_after_ms = 1000;
+            host().log(sdk::LogLevel::info, "shopify: 401 for a token accepted before, repeating the request");
             return;
         }
-        repeat_after_401_ = false;
+        repeats_after_401_ = 0;
         if (response.status() == 403)
             throw sdk::Error(PCGD_ERR_AUTH, "Shopify denied access: " + errors_text(response.body()));
         if (response.status() != 200)
@@ -1127,7 +1129,8 @@ private:
     Cursor cursor_;
     Phase phase_ = Phase::page;
     bool done_ = false;
-    bool repeat_after_401_ = false;
+    std::uint32_t repeats_after_401_ = 0;
+    static constexpr std::uint32_t max_repeats_after_401 = 3;
     std::uint32_t wait_before_next_ms_ = 0;
     std::int64_t requested_cost_ = 1;
     int bulk_failures_ = 0;

@@ -419,9 +419,13 @@ TEST(ShopifyPlugin, RefusedAccessIsAnAuthErrorWithShopifysWords) {
     host.next_step();
     host.respond(200, {}, fixture("orders_page.json"));
     const auto first = host.next_step();
-    // Accepted before: a 401 now is repeated once.
-    EXPECT_FALSE(host.respond(401, {}, invalid).checkpoint);
-    EXPECT_EQ(host.next_step().request.body, first.request.body) << "repeated once";
+    // Accepted before: a 401 now is repeated three times, a second apart.
+    for (int repeat = 1; repeat <= 3; ++repeat) {
+        const auto result = host.respond(401, {}, invalid);
+        EXPECT_FALSE(result.checkpoint);
+        EXPECT_EQ(result.retry_after_ms, 1000u);
+        EXPECT_EQ(host.next_step().request.body, first.request.body) << "repeat " << repeat;
+    }
     EXPECT_EQ(code_of([&] { host.respond(401, {}, invalid); }, &message), PCGD_ERR_AUTH);
     EXPECT_EQ(message, "Shopify refused the access token: [API] Invalid API key or access token (unrecognized login or wrong password)");
 
