@@ -40,14 +40,7 @@ void convert_groups(const Groups& groups, Exchange& exchange, std::vector<RowMon
 }  // namespace
 
 Report growth_report(host::Store& store, const host::Config& config, const Scope& scope) {
-    Report r;
-    r.tool = "growth";
-    r.title = {"Business growth", "Croissance de l'entreprise"};
-    r.scope_kind = scope.kind;
-    r.scope_id = scope.id;
-    r.scope_name = scope.name;
-    r.month = scope.month;
-    r.currency = scope.currency;
+    Report r = start_report("growth", {"Business growth", "Croissance de l'entreprise"}, scope);
     r.definitions = common_definitions();
     r.definitions.push_back({"order_profit", {"the order's sales minus its refunds in the month, its unit costs and its fees; refunds in the month of "
                                               "orders from earlier months form their own row",

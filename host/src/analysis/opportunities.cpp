@@ -28,14 +28,7 @@ std::string pct_text(std::int64_t num, std::int64_t den, Lang lang) {
 Report opportunities_report(host::Store& store, const host::Config& config, const Scope& scope) {
     const auto& a = config.analysis;
     const Lang lang = scope.lang;
-    Report r;
-    r.tool = "opportunities";
-    r.title = {"Market evaluation", "Évaluation du marché"};
-    r.scope_kind = scope.kind;
-    r.scope_id = scope.id;
-    r.scope_name = scope.name;
-    r.month = scope.month;
-    r.currency = scope.currency;
+    Report r = start_report("opportunities", {"Market evaluation", "Évaluation du marché"}, scope);
     const std::int64_t to_day = scope.month.last_day(), from_day = to_day - a.window_days + 1;
     const std::string window = std::to_string(a.window_days);
     r.definitions = {

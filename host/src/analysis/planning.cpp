@@ -94,14 +94,7 @@ Projection project(const std::vector<std::int64_t>& y, const std::function<std::
 }  // namespace
 
 Report planning_report(host::Store& store, const host::Config& config, const Scope& scope) {
-    Report r;
-    r.tool = "planning";
-    r.title = {"Activity planning", "Planification des activités"};
-    r.scope_kind = scope.kind;
-    r.scope_id = scope.id;
-    r.scope_name = scope.name;
-    r.month = scope.month;
-    r.currency = scope.currency;
+    Report r = start_report("planning", {"Activity planning", "Planification des activités"}, scope);
     r.definitions = common_definitions();
     r.definitions.push_back({"trend", {"up or down when the change is beyond +-" + std::to_string(config.analysis.flat_band_pct) + "%, else about the same",
                                        "en hausse ou en baisse au-delà de +-" + std::to_string(config.analysis.flat_band_pct) + " %, sinon à peu près stable"}});

@@ -64,14 +64,7 @@ struct Deduction {
 
 Report quality_report(host::Store& store, const host::Config& config, const Scope& scope) {
     const auto& a = config.analysis;
-    Report r;
-    r.tool = "quality";
-    r.title = {"Inventory quality", "Qualité de l'inventaire"};
-    r.scope_kind = scope.kind;
-    r.scope_id = scope.id;
-    r.scope_name = scope.name;
-    r.month = scope.month;
-    r.currency = scope.currency;
+    Report r = start_report("quality", {"Inventory quality", "Qualité de l'inventaire"}, scope);
     r.definitions = {
         {"score", {"100 minus the deductions of each factor, each capped at its weight: title " + std::to_string(a.weight_title) +
                        ", description " + std::to_string(a.weight_description) + ", images " + std::to_string(a.weight_images) +

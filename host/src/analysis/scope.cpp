@@ -206,6 +206,18 @@ std::map<Month, std::map<std::string, Figures>> monthly_figures(host::Store& sto
     return out;
 }
 
+Report start_report(std::string tool, Text title, const Scope& scope) {
+    Report r;
+    r.tool = std::move(tool);
+    r.title = std::move(title);
+    r.scope_kind = scope.kind;
+    r.scope_id = scope.id;
+    r.scope_name = scope.name;
+    r.month = scope.month;
+    r.currency = scope.currency;
+    return r;
+}
+
 std::vector<std::pair<std::string, Text>> common_definitions() {
     return {
         {"month", {"calendar month in each shop's own time zone", "mois civil dans le fuseau horaire de chaque boutique"}},

@@ -87,4 +87,8 @@ std::map<Month, std::map<std::string, Figures>> monthly_figures(host::Store& sto
 /// The definitions every report carries.
 std::vector<std::pair<std::string, Text>> common_definitions();
 
+/// A report of `tool` over `scope`, with its title and the scope's month and
+/// currency filled in; the tool adds definitions, warnings and sections.
+Report start_report(std::string tool, Text title, const Scope& scope);
+
 }  // namespace pcgd::analysis
