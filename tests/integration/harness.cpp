@@ -1,6 +1,9 @@
 #include "harness.hpp"
 
 #include <cstdlib>
+#include <chrono>
+#include <csignal>
+#include <thread>
 #include <fstream>
 #include <set>
 #include <stdexcept>
@@ -8,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "net/http_client.hpp"
+#include "store/store.hpp"
 
 namespace pcgd::test {
 
@@ -184,6 +188,19 @@ std::string ground_truth_differences(const Pcgd& pcgd, const std::string& shop, 
     for (const auto& [currency, minor] : totals)
         if (!expected.count(currency)) differ("order total in " + currency, minor, 0);
     return differences;
+}
+
+std::int64_t kill_orders_sync_after(const Pcgd& pcgd, const std::string& shop, std::int64_t orders_at_least) {
+    auto sync = pcgd.start({"sync", "--dataset", "orders"});
+    const auto orders = [&] { return host::open_sqlite_store(pcgd.store_path())->counts(std::string_view(shop)).orders; };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (orders() < orders_at_least) {
+        if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("the sync made no progress");
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    sync->kill(SIGKILL);
+    if (sync->wait() != 128 + SIGKILL) throw std::runtime_error("the sync did not die of SIGKILL");
+    return orders();
 }
 
 }  // namespace pcgd::test

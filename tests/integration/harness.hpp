@@ -70,6 +70,12 @@ private:
 
 rapidjson::Document parse_json(const std::string& text);
 
+/// Starts `pcgd sync --dataset orders` and kills it with SIGKILL once the
+/// store holds at least `orders_at_least` orders of `shop`. Returns the
+/// store's order count after the kill. Throws when the sync makes no
+/// progress within a minute or does not die of the signal.
+std::int64_t kill_orders_sync_after(const Pcgd& pcgd, const std::string& shop, std::int64_t orders_at_least);
+
 /// The options of an emulator of `platform` with that data; `extra` are more
 /// command-line options (faults, rate limits, module options).
 Emulator::Options emulated(std::string platform, std::string country, int seed, int products, int orders,

@@ -3,14 +3,11 @@
 // ground truth exactly.
 #include <gtest/gtest.h>
 
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
-#include <thread>
 
 #include "harness.hpp"
-#include "store/store.hpp"
 
 using namespace pcgd::test;
 
@@ -104,29 +101,13 @@ TEST(SyncEndToEnd, KillDuringSyncLosesAndDuplicatesNothing) {
                     "client_id=pcgd-test-client", "--setting", "page_size=20", "--credential", "client_secret=pcgd-test-secret"})
                   .exit_code,
               0);
-    std::int64_t previous_orders = -1;
+    std::int64_t previous_orders = 0;
     for (int pages_before_kill : {1, 6, 15}) {
-        auto sync = pcgd.start({"sync", "--dataset", "orders"});
-        // Kill once the orders job has committed enough pages.
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        std::int64_t orders = 0;
-        for (;;) {
-            {
-                auto store = pcgd::host::open_sqlite_store(pcgd.store_path());
-                orders = store->counts(std::string_view("gb")).orders;
-            }
-            if (orders >= previous_orders + 20LL * pages_before_kill) break;
-            ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "sync made no progress";
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        sync->kill(SIGKILL);
-        EXPECT_EQ(sync->wait(), 128 + SIGKILL);
-        auto store = pcgd::host::open_sqlite_store(pcgd.store_path());
-        const auto counts = store->counts(std::string_view("gb"));
-        EXPECT_LT(counts.orders, 1200) << "killed too late to test anything";
+        const std::int64_t orders = kill_orders_sync_after(pcgd, "gb", previous_orders + 20LL * pages_before_kill);
+        EXPECT_LT(orders, 1200) << "killed too late to test anything";
         // Whole pages only: the cursor and the records were committed together.
-        EXPECT_EQ(counts.orders % 20, 0);
-        previous_orders = counts.orders;
+        EXPECT_EQ(orders % 20, 0);
+        previous_orders = orders;
     }
     const auto report = sync_json(pcgd);
     EXPECT_TRUE(report[0]["ok"].GetBool());

@@ -146,27 +146,12 @@ TEST(ShopifyEndToEnd, KillDuringSyncLosesAndDuplicatesNothing) {
     Emulator shop(shopify(21, 30, 1200, {"--bucket", "20000", "--leak-per-s", "1000", "--latency-ms", "10"}));
     Pcgd pcgd;
     add_shop(pcgd, "uk", shop, {"bulk=false", "page_size=20"});
-    std::int64_t previous = -1;
+    std::int64_t previous = 0;
     for (int pages_before_kill : {1, 6, 15}) {
-        auto sync = pcgd.start({"sync", "--dataset", "orders"});
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        std::int64_t orders = 0;
-        for (;;) {
-            {
-                auto store = pcgd::host::open_sqlite_store(pcgd.store_path());
-                orders = store->counts(std::string_view("uk")).orders;
-            }
-            if (orders >= previous + 20LL * pages_before_kill) break;
-            ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "sync made no progress";
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        sync->kill(SIGKILL);
-        EXPECT_EQ(sync->wait(), 128 + SIGKILL);
-        auto store = pcgd::host::open_sqlite_store(pcgd.store_path());
-        const auto counts = store->counts(std::string_view("uk"));
-        EXPECT_LT(counts.orders, 1200) << "killed too late to test anything";
-        EXPECT_EQ(counts.orders % 20, 0) << "whole pages only";
-        previous = counts.orders;
+        const std::int64_t orders = kill_orders_sync_after(pcgd, "uk", previous + 20LL * pages_before_kill);
+        EXPECT_LT(orders, 1200) << "killed too late to test anything";
+        EXPECT_EQ(orders % 20, 0) << "whole pages only";
+        previous = orders;
     }
     const auto report = sync_json(pcgd);
     EXPECT_TRUE(report[0]["ok"].GetBool());
