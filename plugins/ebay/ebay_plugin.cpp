@@ -1,0 +1,580 @@
+// The eBay plugin: one pcgd shop is one eBay marketplace (EBAY_GB, EBAY_FR)
+// of a seller.
+//
+// Auth is OAuth's refresh-token grant on /identity/v1/oauth2/token (Basic
+// client id and secret); the two-hour user token is kept across jobs and
+// refreshed before it expires, on the clock of eBay's `Date` headers (the
+// plugin's only clock is Job::now_ms), and again after a 401.
+// Inventory pages through inventory items, reads each SKU's offers for the
+// shop's marketplace and each variation group once; orders page through
+// getOrders by lastModifiedDate; traffic reads the Analytics traffic report
+// by listing and day, 90 days per call at most. See docs/ebay.md.
+#include "ebay_mapping.hpp"
+
+#include <pcgd/model/json.hpp>
+#include <pcgd/sdk/fields.hpp>
+#include <pcgd/sdk/plugin.hpp>
+#include <pcgd/sdk/text.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pcgd::ebay {
+namespace {
+
+using model::TimestampMs;
+
+constexpr TimestampMs day_ms = 86'400'000;
+/// getOrders serves nothing older than two years.
+constexpr TimestampMs order_window_ms = 730 * day_ms;
+/// Orders changed while a sync runs can carry a lastModifiedDate just below
+/// the high-water mark; re-reading this much before it catches them.
+constexpr TimestampMs look_back_ms = 10 * 60 * 1000;
+/// A token is refreshed this long before eBay would refuse it.
+constexpr TimestampMs token_margin_ms = 5 * 60 * 1000;
+/// The traffic report's range, in days, at most.
+constexpr std::int64_t traffic_days_per_call = 90;
+/// Traffic of recent days is revised while eBay catches up: re-read them.
+constexpr std::int64_t traffic_reread_days = 3;
+/// A call limit (daily quota) reached without a Retry-After: wait this long, then ask again.
+constexpr std::uint32_t call_limit_wait_ms = 60'000;
+
+constexpr const char* scopes =
+    "https://api.ebay.com/oauth/api_scope/sell.inventory.readonly https://api.ebay.com/oauth/api_scope/sell.fulfillment.readonly "
+    "https://api.ebay.com/oauth/api_scope/sell.analytics.readonly";
+
+std::string base64(std::string_view in) {
+    static constexpr char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const unsigned v = static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8 |
+                           static_cast<unsigned char>(in[i + 2]);
+        out += {table[v >> 18], table[v >> 12 & 63], table[v >> 6 & 63], table[v & 63]};
+    }
+    if (i + 1 == in.size()) {
+        const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+        out += {table[v >> 18], table[v >> 12 & 63], '=', '='};
+    } else if (i + 2 == in.size()) {
+        const unsigned v = static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8;
+        out += {table[v >> 18], table[v >> 12 & 63], table[v >> 6 & 63], '='};
+    }
+    return out;
+}
+
+/// The path and query of a `next` link: pages are read from the shop's own
+/// base URL, so a link naming another host never receives the token.
+std::string path_of(std::string_view url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos) return std::string(url);
+    const auto slash = url.find('/', scheme + 3);
+    return slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
+}
+
+enum class Stage { items, orders, traffic };
+
+const char* to_string(Stage s) {
+    switch (s) {
+    case Stage::items: return "items";
+    case Stage::orders: return "orders";
+    case Stage::traffic: return "traffic";
+    }
+    return "?";
+}
+
+/// The resume state of one job.
+struct Cursor {
+    Stage stage = Stage::orders;
+    std::optional<std::string> next;        // the next page of the pass in progress (path and query)
+    std::optional<TimestampMs> high_water;  // greatest lastModifiedDate seen
+    // Inventory: the product ids of the pass in progress and of the last
+    // complete pass; a product of the last pass missing from this one was deleted.
+    std::vector<std::string> seen, previous;
+    bool previous_known = false;
+    // Traffic: the days still to read in this pass, and the last day read.
+    std::optional<std::int64_t> traffic_from, traffic_to, traffic_last_day;
+
+    std::string to_json() const {
+        json::Writer w;
+        w.begin_object().field("v", std::int64_t{1}).field("stage", to_string(stage));
+        w.key("next");
+        if (next) w.value(*next);
+        else w.null();
+        w.key("high_water");
+        if (high_water) w.value(ebay_time(*high_water));
+        else w.null();
+        if (stage == Stage::items) {
+            const auto list = [&](const char* key, const std::vector<std::string>& ids) {
+                w.key(key).begin_array();
+                for (const auto& id : ids) w.value(id);
+                w.end_array();
+            };
+            list("seen", seen);
+            if (previous_known) list("previous", previous);
+        }
+        const auto day = [&](const char* key, const std::optional<std::int64_t>& d) {
+            if (d) w.field(key, model::format_date(*d));
+        };
+        day("traffic_from", traffic_from);
+        day("traffic_to", traffic_to);
+        day("traffic_last_day", traffic_last_day);
+        w.end_object();
+        return std::string(w.view());
+    }
+
+    static Cursor parse(std::string_view text) {
+        rapidjson::Document doc;
+        json::parse(doc, text, "cursor");
+        const json::Node n(doc, "cursor");
+        Cursor c;
+        const auto stage = n.at("stage");
+        if (stage.str() == "items") c.stage = Stage::items;
+        else if (stage.str() == "orders") c.stage = Stage::orders;
+        else if (stage.str() == "traffic") c.stage = Stage::traffic;
+        else stage.fail("unknown stage '" + std::string(stage.str()) + "'");
+        if (auto next = n.find("next")) c.next = std::string(next->str());
+        c.high_water = sdk::opt_instant(n, "high_water");
+        if (auto seen = n.find("seen")) seen->for_each([&](const json::Node& id) { c.seen.emplace_back(id.str()); });
+        if (auto previous = n.find("previous")) {
+            c.previous_known = true;
+            previous->for_each([&](const json::Node& id) { c.previous.emplace_back(id.str()); });
+        }
+        const auto day = [&](const char* key) -> std::optional<std::int64_t> {
+            auto d = n.find(key);
+            if (!d) return std::nullopt;
+            auto parsed = model::parse_date(d->str());
+            if (!parsed) d->fail("expected a date YYYY-MM-DD");
+            return parsed;
+        };
+        c.traffic_from = day("traffic_from");
+        c.traffic_to = day("traffic_to");
+        c.traffic_last_day = day("traffic_last_day");
+        return c;
+    }
+};
+
+class EbayPlugin final : public sdk::Plugin {
+public:
+    static const char* manifest() {
+        return R"M({"id":"ebay","name":"eBay","version":"1.0.0","platform":"eBay",)M"
+               R"M("datasets":["inventory","orders","traffic"],"record_schema_version":1,"settings":[)M"
+               R"M({"name":"base_url","type":"url","required":true,"description":"https://api.ebay.com (https://api.sandbox.ebay.com for the sandbox)"},)M"
+               R"M({"name":"client_id","type":"string","secret":true,"required":true,"description":"The application's client id (App ID)"},)M"
+               R"M({"name":"client_secret","type":"string","secret":true,"required":true,"description":"The application's client secret (Cert ID)"},)M"
+               R"M({"name":"refresh_token","type":"string","secret":true,"required":true,"description":"The seller's OAuth refresh token (18 months)"},)M"
+               R"M({"name":"marketplace_id","type":"string","description":"EBAY_GB or EBAY_FR; by default the shop country's marketplace"},)M"
+               R"M({"name":"page_size","type":"integer","default":200,"description":"Orders or inventory items per page, 1 to 200"}]})M";
+    }
+
+    EbayPlugin(sdk::Host host, const json::Node& settings) : sdk::Plugin(std::move(host)) {
+        base_ = std::string(settings.at("base_url").str());
+        while (!base_.empty() && base_.back() == '/') base_.pop_back();
+        if (base_.rfind("http://", 0) != 0 && base_.rfind("https://", 0) != 0)
+            throw sdk::Error(PCGD_ERR_CONFIG, "settings.base_url: must start with https:// (or http:// for an emulator)");
+        for (const char* key : {"client_id", "client_secret", "refresh_token"})
+            if (settings.at(key).str().empty()) throw sdk::Error(PCGD_ERR_CONFIG, std::string("settings.") + key + ": must not be empty");
+        basic_ = "Basic " + base64(std::string(settings.at("client_id").str()) + ":" + std::string(settings.at("client_secret").str()));
+        refresh_token_ = std::string(settings.at("refresh_token").str());
+        const auto shop = settings.at("shop");
+        shop_currency_ = sdk::currency(shop.at("currency"));
+        const std::string country(shop.str_or("country", ""));
+        if (auto id = settings.find("marketplace_id")) {
+            auto m = marketplace_by_id(id->str());
+            if (!m) throw sdk::Error(PCGD_ERR_CONFIG, "settings.marketplace_id: expected EBAY_GB or EBAY_FR, found '" + std::string(id->str()) + "'");
+            marketplace_ = *m;
+        } else {
+            auto m = marketplace_of_country(country);
+            if (!m)
+                throw sdk::Error(PCGD_ERR_CONFIG, "shop country '" + country +
+                                                      "' has no eBay marketplace this plugin serves (GB, FR); set marketplace_id");
+            marketplace_ = *m;
+        }
+        if (shop_currency_.code() != marketplace_.currency)
+            throw sdk::Error(PCGD_ERR_CONFIG, "shop currency " + shop_currency_.str() + " is not " + std::string(marketplace_.id) +
+                                                  "'s currency " + std::string(marketplace_.currency));
+        if (auto p = settings.find("page_size")) {
+            const std::int64_t n = p->i64();
+            if (n < 1 || n > 200) throw sdk::Error(PCGD_ERR_CONFIG, "settings.page_size: must be between 1 and 200");
+            page_size_ = n;
+        }
+    }
+
+    void begin(const sdk::Job& job) override {
+        dataset_ = job.dataset;
+        job_now_ms_ = job.now_ms;
+        done_ = false;
+        wait_ms_ = 0;
+        fetches_.clear();
+        held_.clear();
+        page_next_.reset();
+        page_doc_.reset();
+        groups_.clear();
+        skipped_orders_ = 0;
+        const Stage stage = dataset_ == sdk::Dataset::inventory ? Stage::items
+                            : dataset_ == sdk::Dataset::orders  ? Stage::orders
+                                                                : Stage::traffic;
+        cursor_ = Cursor{};
+        cursor_.stage = stage;
+        if (!job.cursor.empty()) {
+            Cursor previous = Cursor::parse(job.cursor);
+            if (previous.stage != stage) throw sdk::Error(PCGD_ERR_INVALID_ARGUMENT, "cursor: belongs to another dataset");
+            if (!job.full) {
+                cursor_ = std::move(previous);
+            } else if (stage == Stage::items) {
+                // A full pass still knows what the last one saw, so deletions are found.
+                cursor_.previous = std::move(previous.previous);
+                cursor_.previous_known = previous.previous_known;
+            }
+        }
+        window_ready_ = (stage == Stage::orders && cursor_.next) || stage == Stage::items ||
+                        (stage == Stage::traffic && cursor_.traffic_from && cursor_.traffic_to &&
+                         *cursor_.traffic_from <= *cursor_.traffic_to);
+    }
+
+    sdk::Step next_step() override {
+        if (done_) return sdk::Step::done();
+        if (wait_ms_) {
+            const auto ms = wait_ms_;
+            wait_ms_ = 0;
+            return sdk::Step::wait(ms);
+        }
+        if (token_.empty() || server_now() + token_margin_ms >= token_expires_ms_) return token_request();
+        if (!window_ready_) {
+            open_window();
+            if (done_) return sdk::Step::done();
+        }
+        return sdk::Step::send(data_request(current_path()));
+    }
+
+    void on_response(const sdk::Response& response, sdk::Result& out) override {
+        if (auto date = response.header("Date"))
+            if (auto t = parse_http_date(*date)) skew_ms_ = *t - job_now_ms_;
+        if (granting_) return on_token(response);
+        const std::string_view body = response.body();
+        if (response.status() == 401) {
+            // A token eBay has just granted and refuses at once will not do better: say why.
+            if (fresh_token_)
+                throw sdk::Error(PCGD_ERR_AUTH, "eBay refused a new access token for " + operation() + ": " + errors_text(body));
+            host().log(sdk::LogLevel::info, "ebay: the access token was refused (" + errors_text(body) + "); refreshing it");
+            token_.clear();
+            return;  // the same request again once the token is new
+        }
+        if (response.status() != 200 && is_call_limit(body)) {
+            host().log(sdk::LogLevel::warn, "ebay: call limit reached for " + operation() + " (" + errors_text(body) + "); waiting");
+            out.retry_after_ms = call_limit_wait_ms;
+            return;
+        }
+        if (response.status() == 403)
+            throw sdk::Error(PCGD_ERR_AUTH, "eBay denied access to " + operation() + ": " + errors_text(body));
+        const bool no_offer = response.status() == 404 && !fetches_.empty() && fetches_.front().kind == Fetch::offers;
+        if (response.status() != 200 && !no_offer)
+            throw sdk::bad_response("ebay: HTTP " + std::to_string(response.status()) + " for " + operation() + ": " + errors_text(body));
+        fresh_token_ = false;
+        try {
+            if (no_offer) return on_offers(nullptr, out);
+            auto doc = std::make_unique<rapidjson::Document>();
+            json::parse(*doc, body, "ebay " + operation() + " response");
+            const json::Node root(*doc);
+            if (!fetches_.empty()) {
+                if (fetches_.front().kind == Fetch::offers) return on_offers(&root, out);
+                return on_group(root, out);
+            }
+            switch (cursor_.stage) {
+            case Stage::orders: return on_orders(root, out);
+            case Stage::items: return on_items(std::move(doc), out);
+            case Stage::traffic: return on_traffic(root, out);
+            }
+        } catch (const json::ParseError& e) {
+            throw sdk::bad_response(e.what());
+        }
+    }
+
+private:
+    /// A request a page needs before its records are complete.
+    struct Fetch {
+        enum Kind { offers, group } kind;
+        std::size_t item = 0;  // offers: the held item they belong to
+        std::string key;       // group: its key
+        std::string path;
+    };
+
+    /// An inventory item of the page in progress and, once read, its variant.
+    struct Held {
+        json::Node item;
+        std::optional<model::Variant> variant;
+    };
+
+    /// eBay's clock: the job's start moved by how far eBay's Date headers
+    /// were from it (a host clock that is off, or time passed in the job).
+    TimestampMs server_now() const { return job_now_ms_ + skew_ms_; }
+
+    std::string operation() const {
+        if (granting_) return "the token refresh";
+        if (!fetches_.empty()) return fetches_.front().kind == Fetch::offers ? "getOffers " + fetches_.front().path
+                                                                              : "getInventoryItemGroup " + fetches_.front().key;
+        switch (cursor_.stage) {
+        case Stage::orders: return "getOrders";
+        case Stage::items: return "getInventoryItems";
+        case Stage::traffic: return "getTrafficReport";
+        }
+        return "?";
+    }
+
+    sdk::Step token_request() {
+        sdk::Request r;
+        r.method = sdk::Method::post;
+        r.url = base_ + "/identity/v1/oauth2/token";
+        r.header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", basic_);
+        r.body = "grant_type=refresh_token&refresh_token=" + sdk::url_encode(refresh_token_) + "&scope=" + sdk::url_encode(scopes);
+        granting_ = true;
+        return sdk::Step::send(std::move(r));
+    }
+
+    void on_token(const sdk::Response& response) {
+        granting_ = false;
+        const std::string_view body = response.body();
+        if (response.status() == 400 || response.status() == 401)
+            throw sdk::Error(PCGD_ERR_AUTH, "eBay refused the refresh token: " + errors_text(body));
+        if (response.status() != 200)
+            throw sdk::bad_response("ebay: HTTP " + std::to_string(response.status()) + " for the token refresh: " + errors_text(body));
+        rapidjson::Document doc;
+        try {
+            json::parse(doc, body, "ebay token response");
+            const json::Node n(doc, "token");
+            token_ = std::string(n.at("access_token").str());
+            if (token_.empty()) n.at("access_token").fail("empty access token");
+            const auto expires_in = n.at("expires_in");
+            if (expires_in.i64() <= 0) expires_in.fail("expected a positive lifetime in seconds");
+            token_expires_ms_ = server_now() + expires_in.i64() * 1000;
+        } catch (const json::ParseError& e) {
+            throw sdk::bad_response(e.what());
+        }
+        fresh_token_ = true;
+    }
+
+    sdk::Request data_request(const std::string& path) const {
+        sdk::Request r;
+        r.url = base_ + path;
+        r.header("Authorization", "Bearer " + token_).header("Accept", "application/json");
+        r.header("X-EBAY-C-MARKETPLACE-ID", std::string(marketplace_.id)).header("Accept-Language", std::string(marketplace_.language));
+        return r;
+    }
+
+    /// The first page's filter needs eBay's "now", known once a response has
+    /// carried its Date (the token refresh comes first in every process).
+    void open_window() {
+        window_ready_ = true;
+        const std::int64_t today = model::floor_div(server_now(), day_ms);
+        if (cursor_.stage == Stage::orders) {
+            const TimestampMs since = cursor_.high_water ? *cursor_.high_water - look_back_ms : server_now() - order_window_ms;
+            cursor_.next = "/sell/fulfillment/v1/order?filter=" + encode_filter("lastmodifieddate:[" + ebay_time(since) + "..]") +
+                           "&limit=" + std::to_string(page_size_) + "&offset=0";
+        } else if (cursor_.stage == Stage::traffic) {
+            // Whole days only: today's figures are not in yet.
+            const std::int64_t to = today - 1;
+            std::int64_t from = cursor_.traffic_last_day ? *cursor_.traffic_last_day - (traffic_reread_days - 1)
+                                                         : to - (traffic_days_per_call - 1);
+            from = std::max(from, to - 729);  // the report goes back two years
+            cursor_.traffic_from = from;
+            cursor_.traffic_to = to;
+            if (from > to) done_ = true;
+        }
+    }
+
+    std::int64_t traffic_chunk_end() const {
+        return std::min(*cursor_.traffic_to, *cursor_.traffic_from + traffic_days_per_call - 1);
+    }
+
+    std::string current_path() const {
+        if (!fetches_.empty()) return fetches_.front().path;
+        switch (cursor_.stage) {
+        case Stage::orders: return *cursor_.next;
+        case Stage::items:
+            return cursor_.next ? *cursor_.next : "/sell/inventory/v1/inventory_item?limit=" + std::to_string(page_size_) + "&offset=0";
+        case Stage::traffic: {
+            const std::string filter = "marketplace_ids:{" + std::string(marketplace_.id) + "},date_range:[" +
+                                       ebay_day(*cursor_.traffic_from) + ".." + ebay_day(traffic_chunk_end()) + "]";
+            return "/sell/analytics/v1/traffic_report?dimension=LISTING,DAY&metric=LISTING_VIEWS_TOTAL,LISTING_IMPRESSION_TOTAL,TRANSACTION"
+                   "&filter=" +
+                   encode_filter(filter);
+        }
+        }
+        return "/";
+    }
+
+    // ------------------------------------------------------------- orders
+
+    void on_orders(const json::Node& root, sdk::Result& out) {
+        if (auto orders = root.find("orders"))
+            orders->for_each([&](const json::Node& n) {
+                // getOrders answers for every marketplace of the seller; this shop is one of them.
+                const std::string where = order_marketplace(n);
+                if (where != marketplace_.id) {
+                    ++skipped_orders_;
+                    return;
+                }
+                const OrderParts parts = map_order(n, shop_currency_);
+                host().emit(parts.order);
+                // An order's refunds are re-sent whenever it changes: a late refund arrives with it.
+                for (const auto& r : parts.refunds) host().emit(r);
+                if (!cursor_.high_water || *cursor_.high_water < *parts.order.updated_at) cursor_.high_water = parts.order.updated_at;
+            });
+        if (auto next = root.find("next")) {
+            cursor_.next = path_of(next->str());
+        } else {
+            cursor_.next.reset();
+            done_ = true;
+            if (skipped_orders_)
+                host().log(sdk::LogLevel::info, "ebay: " + std::to_string(skipped_orders_) + " orders of other marketplaces than " +
+                                                    std::string(marketplace_.id) + " left to their shops");
+        }
+        out.commit(cursor_.to_json());
+    }
+
+    // ------------------------------------------------------------- inventory
+
+    void on_items(std::unique_ptr<rapidjson::Document> doc, sdk::Result& out) {
+        page_doc_ = std::move(doc);
+        const json::Node root(*page_doc_);
+        held_.clear();
+        std::set<std::string> queued;
+        if (auto items = root.find("inventoryItems"))
+            items->for_each([&](const json::Node& item) {
+                const std::string sku(item.at("sku").str());
+                held_.push_back(Held{item, std::nullopt});
+                fetches_.push_back(Fetch{Fetch::offers, held_.size() - 1, {},
+                                         "/sell/inventory/v1/offer?sku=" + sdk::url_encode(sku) +
+                                             "&marketplace_id=" + std::string(marketplace_.id)});
+                const std::string group = group_key_of(item);
+                if (!group.empty() && !groups_.count(group) && queued.insert(group).second)
+                    fetches_.push_back(Fetch{Fetch::group, 0, group, "/sell/inventory/v1/inventory_item_group/" + sdk::url_encode(group)});
+            });
+        page_next_.reset();
+        if (auto next = root.find("next")) page_next_ = path_of(next->str());
+        complete_items_page(out);
+    }
+
+    void on_offers(const json::Node* root, sdk::Result& out) {
+        Fetch fetch = std::move(fetches_.front());
+        fetches_.pop_front();
+        Held& held = held_[fetch.item];
+        if (root) {
+            std::optional<json::Node> mine;
+            if (auto offers = root->find("offers"))
+                offers->for_each([&](const json::Node& o) {
+                    if (!mine && o.str_or("marketplaceId", "") == marketplace_.id) mine = o;
+                });
+            if (mine) {
+                held.variant = map_variant(held.item, &*mine, marketplace_.id);
+            } else if (auto next = root->find("next")) {
+                fetch.path = path_of(next->str());
+                fetches_.push_front(std::move(fetch));
+            }
+        }
+        complete_items_page(out);
+    }
+
+    void on_group(const json::Node& root, sdk::Result& out) {
+        const Fetch fetch = std::move(fetches_.front());
+        fetches_.pop_front();
+        groups_[fetch.key] = map_group_product(root, marketplace_.id);
+        complete_items_page(out);
+    }
+
+    /// Emits the page's products and variants once every offer and group of
+    /// it is read; an item without an offer on this marketplace is not part of this shop.
+    void complete_items_page(sdk::Result& out) {
+        if (!fetches_.empty()) return;
+        std::vector<model::Product> products;
+        std::map<std::string, std::size_t> product_at;
+        for (const Held& held : held_) {
+            if (!held.variant) continue;
+            const model::Variant& v = *held.variant;
+            auto [it, added] = product_at.emplace(v.product_id, products.size());
+            if (added) {
+                const std::string group = group_key_of(held.item);
+                products.push_back(group.empty() ? map_item_product(held.item, marketplace_.id) : groups_.at(group));
+                products.back().active = false;
+            }
+            products[it->second].active = products[it->second].active || v.active;
+        }
+        for (const auto& p : products) {
+            host().emit(p);
+            if (std::find(cursor_.seen.begin(), cursor_.seen.end(), p.id) == cursor_.seen.end()) cursor_.seen.push_back(p.id);
+        }
+        for (const Held& held : held_)
+            if (held.variant) host().emit(*held.variant);
+        held_.clear();
+        page_doc_.reset();
+        cursor_.next = page_next_;
+        if (!page_next_) end_of_items_pass();
+        out.commit(cursor_.to_json());
+    }
+
+    /// Inventory has no deletion feed: a product of the last complete pass
+    /// that this pass did not meet was deleted.
+    void end_of_items_pass() {
+        std::sort(cursor_.seen.begin(), cursor_.seen.end());
+        if (cursor_.previous_known)
+            for (const auto& id : cursor_.previous)
+                if (!std::binary_search(cursor_.seen.begin(), cursor_.seen.end(), id))
+                    host().emit(model::Deletion{model::RecordKind::product, id, std::nullopt});
+        cursor_.previous = std::move(cursor_.seen);
+        cursor_.previous_known = true;
+        cursor_.seen.clear();
+        done_ = true;
+    }
+
+    // ------------------------------------------------------------- traffic
+
+    void on_traffic(const json::Node& root, sdk::Result& out) {
+        std::int64_t skipped = 0;
+        for (const auto& t : map_traffic(root, marketplace_.id, skipped)) host().emit(t);
+        if (skipped)
+            host().log(sdk::LogLevel::info, "ebay: " + std::to_string(skipped) + " traffic rows without applicable views left out");
+        const std::int64_t end = traffic_chunk_end();
+        cursor_.traffic_last_day = end;
+        cursor_.traffic_from = end + 1;
+        if (*cursor_.traffic_from > *cursor_.traffic_to) {
+            cursor_.traffic_from.reset();
+            cursor_.traffic_to.reset();
+            done_ = true;
+        }
+        out.commit(cursor_.to_json());
+    }
+
+    // Settings.
+    std::string base_, basic_, refresh_token_;
+    Marketplace marketplace_;
+    model::Currency shop_currency_;
+    std::int64_t page_size_ = 200;
+    // Across jobs.
+    std::string token_;
+    TimestampMs token_expires_ms_ = 0;  // on eBay's clock
+    TimestampMs skew_ms_ = 0;           // eBay's clock minus the job's
+    // This job.
+    sdk::Dataset dataset_ = sdk::Dataset::orders;
+    TimestampMs job_now_ms_ = 0;
+    Cursor cursor_;
+    bool done_ = false, window_ready_ = false, granting_ = false, fresh_token_ = false;
+    std::uint32_t wait_ms_ = 0;
+    std::int64_t skipped_orders_ = 0;
+    // The inventory page in progress, held until its offers and groups are read.
+    std::unique_ptr<rapidjson::Document> page_doc_;
+    std::vector<Held> held_;
+    std::deque<Fetch> fetches_;
+    std::optional<std::string> page_next_;
+    std::map<std::string, model::Product> groups_;  // read once per job
+};
+
+}  // namespace
+}  // namespace pcgd::ebay
+
+PCGD_DECLARE_PLUGIN(pcgd::ebay::EbayPlugin)
