@@ -43,6 +43,8 @@ constexpr TimestampMs token_margin_ms = 5 * 60 * 1000;
 constexpr std::int64_t traffic_days_per_call = 90;
 /// Traffic of recent days is revised while eBay catches up: re-read them.
 constexpr std::int64_t traffic_reread_days = 3;
+/// An offers or group request whose answer does not parse is sent again this many times.
+constexpr int max_fetch_repeats = 3;
 /// A call limit (daily quota) reached without a Retry-After: wait this long, then ask again.
 constexpr std::uint32_t call_limit_wait_ms = 60'000;
 
@@ -217,6 +219,7 @@ public:
         page_doc_.reset();
         groups_.clear();
         skipped_orders_ = 0;
+        fetch_repeats_ = 0;
         const Stage stage = dataset_ == sdk::Dataset::inventory ? Stage::items
                             : dataset_ == sdk::Dataset::orders  ? Stage::orders
                                                                 : Stage::traffic;
@@ -280,7 +283,16 @@ public:
         try {
             if (no_offer) return on_offers(nullptr, out);
             auto doc = std::make_unique<rapidjson::Document>();
-            json::parse(*doc, body, "ebay " + operation() + " response");
+            try {
+                json::parse(*doc, body, "ebay " + operation() + " response");
+            } catch (const json::ParseError& e) {
+                // A page waits for one request per item: restarting it from its
+                // checkpoint for one garbled answer would seldom get through.
+                if (fetches_.empty() || ++fetch_repeats_ > max_fetch_repeats) throw;
+                host().log(sdk::LogLevel::warn, std::string(e.what()) + "; asking again");
+                return;
+            }
+            fetch_repeats_ = 0;
             const json::Node root(*doc);
             if (!fetches_.empty()) {
                 if (fetches_.front().kind == Fetch::offers) return on_offers(&root, out);
@@ -566,6 +578,7 @@ private:
     bool done_ = false, window_ready_ = false, granting_ = false, fresh_token_ = false;
     std::uint32_t wait_ms_ = 0;
     std::int64_t skipped_orders_ = 0;
+    int fetch_repeats_ = 0;  // garbled answers in a row to the offers or group request in flight
     // The inventory page in progress, held until its offers and groups are read.
     std::unique_ptr<rapidjson::Document> page_doc_;
     std::vector<Held> held_;

@@ -478,3 +478,18 @@ TEST(EbayPlugin, ACursorOfAnotherDatasetIsRefused) {
     EXPECT_EQ(code_of([&] { host.begin(sdk::Dataset::inventory, false, R"({"v":1,"stage":"orders","next":null})"); }),
               PCGD_ERR_INVALID_ARGUMENT);
 }
+
+TEST(EbayPlugin, AGarbledOfferIsAskedForAgainNotThePage) {
+    FakeHost host(pcgd_plugin_get_vtable(), settings(), march_2027_ms);
+    begin_with_token(host, sdk::Dataset::inventory);
+    host.next_step();
+    host.respond(200, dated, fixture("getInventoryItems_page.json"));
+    const std::string offer = host.next_step().request.url;
+    const std::string garbled = fixture("getOffers_bySku.json").substr(0, 300);
+    for (int i = 0; i < 3; ++i) {
+        host.respond(200, dated, garbled);
+        EXPECT_EQ(host.next_step().request.url, offer) << i;
+    }
+    // A fourth time in a row is the answer, not a glitch: the host restarts the page.
+    EXPECT_EQ(code_of([&] { host.respond(200, dated, garbled); }), PCGD_ERR_BAD_RESPONSE);
+}
