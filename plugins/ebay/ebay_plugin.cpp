@@ -98,7 +98,7 @@ struct Cursor {
     std::optional<TimestampMs> high_water;  // greatest lastModifiedDate seen
     // Inventory: the product ids of the pass in progress and of the last
     // complete pass; a product of the last pass missing from this one was deleted.
-    std::vector<std::string> seen, previous;
+    std::set<std::string> seen, previous;
     bool previous_known = false;
     // Traffic: the days still to read in this pass, and the last day read.
     std::optional<std::int64_t> traffic_from, traffic_to, traffic_last_day;
@@ -113,7 +113,7 @@ struct Cursor {
         if (high_water) w.value(ebay_time(*high_water));
         else w.null();
         if (stage == Stage::items) {
-            const auto list = [&](const char* key, const std::vector<std::string>& ids) {
+            const auto list = [&](const char* key, const std::set<std::string>& ids) {
                 w.key(key).begin_array();
                 for (const auto& id : ids) w.value(id);
                 w.end_array();
@@ -143,10 +143,10 @@ struct Cursor {
         else stage.fail("unknown stage '" + std::string(stage.str()) + "'");
         if (auto next = n.find("next")) c.next = std::string(next->str());
         c.high_water = sdk::opt_instant(n, "high_water");
-        if (auto seen = n.find("seen")) seen->for_each([&](const json::Node& id) { c.seen.emplace_back(id.str()); });
+        if (auto seen = n.find("seen")) seen->for_each([&](const json::Node& id) { c.seen.emplace(id.str()); });
         if (auto previous = n.find("previous")) {
             c.previous_known = true;
-            previous->for_each([&](const json::Node& id) { c.previous.emplace_back(id.str()); });
+            previous->for_each([&](const json::Node& id) { c.previous.emplace(id.str()); });
         }
         const auto day = [&](const char* key) -> std::optional<std::int64_t> {
             auto d = n.find(key);
@@ -212,7 +212,7 @@ public:
         dataset_ = job.dataset;
         job_now_ms_ = job.now_ms;
         done_ = false;
-        wait_ms_ = 0;
+        granting_ = false;  // an answer to a token request of a failed job will not come
         fetches_.clear();
         held_.clear();
         page_next_.reset();
@@ -243,11 +243,6 @@ public:
 
     sdk::Step next_step() override {
         if (done_) return sdk::Step::done();
-        if (wait_ms_) {
-            const auto ms = wait_ms_;
-            wait_ms_ = 0;
-            return sdk::Step::wait(ms);
-        }
         if (token_.empty() || server_now() + token_margin_ms >= token_expires_ms_) return token_request();
         if (!window_ready_) {
             open_window();
@@ -262,8 +257,8 @@ public:
         if (granting_) return on_token(response);
         const std::string_view body = response.body();
         if (response.status() == 401) {
-            // A token eBay has just granted and refuses at once will not do better: say why.
-            if (fresh_token_)
+            // Refused again with the token granted after the last refusal: a new one will not do better.
+            if (++refusals_in_a_row_ >= 2)
                 throw sdk::Error(PCGD_ERR_AUTH, "eBay refused a new access token for " + operation() + ": " + errors_text(body));
             host().log(sdk::LogLevel::info, "ebay: the access token was refused (" + errors_text(body) + "); refreshing it");
             token_.clear();
@@ -279,7 +274,7 @@ public:
         const bool no_offer = response.status() == 404 && !fetches_.empty() && fetches_.front().kind == Fetch::offers;
         if (response.status() != 200 && !no_offer)
             throw sdk::bad_response("ebay: HTTP " + std::to_string(response.status()) + " for " + operation() + ": " + errors_text(body));
-        fresh_token_ = false;
+        refusals_in_a_row_ = 0;
         try {
             if (no_offer) return on_offers(nullptr, out);
             auto doc = std::make_unique<rapidjson::Document>();
@@ -368,7 +363,6 @@ private:
         } catch (const json::ParseError& e) {
             throw sdk::bad_response(e.what());
         }
-        fresh_token_ = true;
     }
 
     sdk::Request data_request(const std::string& path) const {
@@ -481,7 +475,9 @@ private:
             std::optional<json::Node> mine;
             if (auto offers = root->find("offers"))
                 offers->for_each([&](const json::Node& o) {
-                    if (!mine && o.str_or("marketplaceId", "") == marketplace_.id) mine = o;
+                    if (o.str_or("marketplaceId", "") != marketplace_.id) return;
+                    // A fixed-price offer is the listing's price; an auction beside it is not.
+                    if (!mine || (o.str_or("format", "") == "FIXED_PRICE" && mine->str_or("format", "") != "FIXED_PRICE")) mine = o;
                 });
             if (mine) {
                 held.variant = map_variant(held.item, &*mine, marketplace_.id);
@@ -519,7 +515,7 @@ private:
         }
         for (const auto& p : products) {
             host().emit(p);
-            if (std::find(cursor_.seen.begin(), cursor_.seen.end(), p.id) == cursor_.seen.end()) cursor_.seen.push_back(p.id);
+            cursor_.seen.insert(p.id);
         }
         for (const Held& held : held_)
             if (held.variant) host().emit(*held.variant);
@@ -533,11 +529,9 @@ private:
     /// Inventory has no deletion feed: a product of the last complete pass
     /// that this pass did not meet was deleted.
     void end_of_items_pass() {
-        std::sort(cursor_.seen.begin(), cursor_.seen.end());
         if (cursor_.previous_known)
             for (const auto& id : cursor_.previous)
-                if (!std::binary_search(cursor_.seen.begin(), cursor_.seen.end(), id))
-                    host().emit(model::Deletion{model::RecordKind::product, id, std::nullopt});
+                if (!cursor_.seen.count(id)) host().emit(model::Deletion{model::RecordKind::product, id, std::nullopt});
         cursor_.previous = std::move(cursor_.seen);
         cursor_.previous_known = true;
         cursor_.seen.clear();
@@ -575,8 +569,8 @@ private:
     sdk::Dataset dataset_ = sdk::Dataset::orders;
     TimestampMs job_now_ms_ = 0;
     Cursor cursor_;
-    bool done_ = false, window_ready_ = false, granting_ = false, fresh_token_ = false;
-    std::uint32_t wait_ms_ = 0;
+    bool done_ = false, window_ready_ = false, granting_ = false;
+    int refusals_in_a_row_ = 0;  // 401s with no success between them
     std::int64_t skipped_orders_ = 0;
     int fetch_repeats_ = 0;  // garbled answers in a row to the offers or group request in flight
     // The inventory page in progress, held until its offers and groups are read.

@@ -305,6 +305,19 @@ TEST(EbayPlugin, A401RefreshesTheTokenAndRepeatsTheRequestOnce) {
     EXPECT_NE(message.find("errorId 1001 (OAuth): Invalid access token"), std::string::npos) << message;
 }
 
+TEST(EbayPlugin, A401OnTheFirstRequestWithANewTokenIsRefreshedToo) {
+    // An expired-token fault can meet the first request a token serves.
+    FakeHost host(pcgd_plugin_get_vtable(), settings(), march_2027_ms);
+    begin_with_token(host, sdk::Dataset::orders);
+    EXPECT_EQ(host.next_step().request.url, orders_page_1);
+    host.respond(401, dated, fixture("error_401_invalid_access_token.json"));
+    EXPECT_EQ(host.next_step().request.url, "https://api.ebay.com/identity/v1/oauth2/token");
+    host.respond(200, dated, fixture("oauth_refresh_token_response.json"));
+    EXPECT_EQ(host.next_step().request.url, orders_page_1);
+    host.respond(200, dated, fixture("getOrders_EBAY_GB_page1.json"));
+    EXPECT_EQ(host.records_of<model::Order>().size(), 2u);
+}
+
 TEST(EbayPlugin, TheTokenIsRefreshedBeforeItExpiresOnEbaysClock) {
     FakeHost host(pcgd_plugin_get_vtable(), settings(), march_2027_ms);
     begin_with_token(host, sdk::Dataset::orders);
