@@ -220,6 +220,8 @@ public:
         groups_.clear();
         skipped_orders_ = 0;
         fetch_repeats_ = 0;
+        scanning_ = job.dataset == sdk::Dataset::traffic && !listings_known_;
+        scan_next_.reset();
         const Stage stage = dataset_ == sdk::Dataset::inventory ? Stage::items
                             : dataset_ == sdk::Dataset::orders  ? Stage::orders
                                                                 : Stage::traffic;
@@ -236,6 +238,7 @@ public:
                 cursor_.previous_known = previous.previous_known;
             }
         }
+        if (scanning_ || (stage == Stage::items && !cursor_.next)) pass_listings_.clear();
         window_ready_ = (stage == Stage::orders && cursor_.next) || stage == Stage::items ||
                         (stage == Stage::traffic && cursor_.traffic_from && cursor_.traffic_to &&
                          *cursor_.traffic_from <= *cursor_.traffic_to);
@@ -293,6 +296,7 @@ public:
                 if (fetches_.front().kind == Fetch::offers) return on_offers(&root, out);
                 return on_group(root, out);
             }
+            if (scanning_) return on_items(std::move(doc), out);
             switch (cursor_.stage) {
             case Stage::orders: return on_orders(root, out);
             case Stage::items: return on_items(std::move(doc), out);
@@ -316,6 +320,7 @@ private:
     struct Held {
         json::Node item;
         std::optional<model::Variant> variant;
+        std::string listing_id;  // of its offer on this marketplace
     };
 
     /// eBay's clock: the job's start moved by how far eBay's Date headers
@@ -326,6 +331,7 @@ private:
         if (granting_) return "the token refresh";
         if (!fetches_.empty()) return fetches_.front().kind == Fetch::offers ? "getOffers " + fetches_.front().path
                                                                               : "getInventoryItemGroup " + fetches_.front().key;
+        if (scanning_) return "getInventoryItems (the listings of the traffic report)";
         switch (cursor_.stage) {
         case Stage::orders: return "getOrders";
         case Stage::items: return "getInventoryItems";
@@ -400,10 +406,11 @@ private:
 
     std::string current_path() const {
         if (!fetches_.empty()) return fetches_.front().path;
+        if (scanning_) return scan_next_ ? *scan_next_ : first_items_path();
         switch (cursor_.stage) {
         case Stage::orders: return *cursor_.next;
         case Stage::items:
-            return cursor_.next ? *cursor_.next : "/sell/inventory/v1/inventory_item?limit=" + std::to_string(page_size_) + "&offset=0";
+            return cursor_.next ? *cursor_.next : first_items_path();
         case Stage::traffic: {
             const std::string filter = "marketplace_ids:{" + std::string(marketplace_.id) + "},date_range:[" +
                                        ebay_day(*cursor_.traffic_from) + ".." + ebay_day(traffic_chunk_end()) + "]";
@@ -413,6 +420,10 @@ private:
         }
         }
         return "/";
+    }
+
+    std::string first_items_path() const {
+        return "/sell/inventory/v1/inventory_item?limit=" + std::to_string(page_size_) + "&offset=0";
     }
 
     // ------------------------------------------------------------- orders
@@ -454,12 +465,12 @@ private:
         if (auto items = root.find("inventoryItems"))
             items->for_each([&](const json::Node& item) {
                 const std::string sku(item.at("sku").str());
-                held_.push_back(Held{item, std::nullopt});
+                held_.push_back(Held{item, std::nullopt, {}});
                 fetches_.push_back(Fetch{Fetch::offers, held_.size() - 1, {},
                                          "/sell/inventory/v1/offer?sku=" + sdk::url_encode(sku) +
                                              "&marketplace_id=" + std::string(marketplace_.id)});
                 const std::string group = group_key_of(item);
-                if (!group.empty() && !groups_.count(group) && queued.insert(group).second)
+                if (!scanning_ && !group.empty() && !groups_.count(group) && queued.insert(group).second)
                     fetches_.push_back(Fetch{Fetch::group, 0, group, "/sell/inventory/v1/inventory_item_group/" + sdk::url_encode(group)});
             });
         page_next_.reset();
@@ -481,6 +492,7 @@ private:
                 });
             if (mine) {
                 held.variant = map_variant(held.item, &*mine, marketplace_.id);
+                if (auto listing = mine->find("listing")) held.listing_id = std::string(listing->str_or("listingId", ""));
             } else if (auto next = root->find("next")) {
                 fetch.path = path_of(next->str());
                 fetches_.push_front(std::move(fetch));
@@ -500,6 +512,22 @@ private:
     /// it is read; an item without an offer on this marketplace is not part of this shop.
     void complete_items_page(sdk::Result& out) {
         if (!fetches_.empty()) return;
+        // A variation listing has several SKUs: its views go to the first (see docs/ebay.md).
+        for (const Held& held : held_) {
+            if (!held.variant || held.listing_id.empty()) continue;
+            auto [it, added] = pass_listings_.emplace(held.listing_id, held.variant->sku);
+            if (!added && held.variant->sku < it->second) it->second = held.variant->sku;
+        }
+        if (scanning_) {
+            held_.clear();
+            page_doc_.reset();
+            scan_next_ = page_next_;
+            if (!page_next_) {
+                scanning_ = false;
+                learn_listings();
+            }
+            return;  // the traffic job's own cursor has not moved
+        }
         std::vector<model::Product> products;
         std::map<std::string, std::size_t> product_at;
         for (const Held& held : held_) {
@@ -535,14 +563,25 @@ private:
         cursor_.previous = std::move(cursor_.seen);
         cursor_.previous_known = true;
         cursor_.seen.clear();
+        learn_listings();
         done_ = true;
+    }
+
+    /// The listings of a complete pass, for the traffic report's SKUs.
+    void learn_listings() {
+        listing_skus_ = std::move(pass_listings_);
+        pass_listings_.clear();
+        listings_known_ = true;
     }
 
     // ------------------------------------------------------------- traffic
 
     void on_traffic(const json::Node& root, sdk::Result& out) {
         std::int64_t skipped = 0;
-        for (const auto& t : map_traffic(root, marketplace_.id, skipped)) host().emit(t);
+        for (auto& t : map_traffic(root, marketplace_.id, skipped)) {
+            if (auto it = listing_skus_.find(t.listing_id); it != listing_skus_.end()) t.sku = it->second;
+            host().emit(t);
+        }
         if (skipped)
             host().log(sdk::LogLevel::info, "ebay: " + std::to_string(skipped) + " traffic rows without applicable views left out");
         const std::int64_t end = traffic_chunk_end();
@@ -579,6 +618,11 @@ private:
     std::deque<Fetch> fetches_;
     std::optional<std::string> page_next_;
     std::map<std::string, model::Product> groups_;  // read once per job
+    // Listing id -> SKU, from the offers of the last complete inventory pass of
+    // this process; a traffic job without one scans the inventory first.
+    std::map<std::string, std::string> listing_skus_, pass_listings_;
+    bool listings_known_ = false, scanning_ = false;
+    std::optional<std::string> scan_next_;
 };
 
 }  // namespace

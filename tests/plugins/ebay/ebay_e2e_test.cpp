@@ -3,6 +3,8 @@
 // the emulator's ground truth exactly.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "harness.hpp"
 
 using namespace pcgd::test;
@@ -45,6 +47,21 @@ TEST(EbayEndToEnd, FullSyncMatchesGroundTruthAndASecondSyncChangesNothing) {
     // Records carry their marketplace.
     for (const char* table : {"orders", "products", "variants", "traffic"})
         for (const auto& r : pcgd.export_jsonl(table, "uk")) ASSERT_STREQ(r["marketplace"].GetString(), "EBAY_GB") << table;
+    // Each listing's views carry a SKU it sells, learnt from the offers, for the analysis.
+    for (const auto& t : pcgd.export_jsonl("traffic", "uk")) ASSERT_STRNE(t["sku"].GetString(), "") << t["listing_id"].GetString();
+}
+
+TEST(EbayEndToEnd, ATrafficSyncAloneLearnsTheListingsFirst) {
+    Emulator shop(ebay("GB", 13, 15, 20));
+    Pcgd pcgd;
+    add_shop(pcgd, "uk", shop);
+    const auto report = sync_json(pcgd, {"--dataset", "traffic"});
+    EXPECT_TRUE(report[0]["ok"].GetBool());
+    EXPECT_EQ(sum_field(report, "records"), shop.summary()["counts"]["traffic"].GetInt64());
+    std::set<std::string> skus;
+    for (const auto& t : pcgd.export_jsonl("traffic", "uk")) skus.insert(t["sku"].GetString());
+    EXPECT_FALSE(skus.count("")) << "every listing's SKU was learnt";
+    EXPECT_EQ(pcgd.export_jsonl("variants", "uk").size(), 0u) << "the scan emits nothing";
 }
 
 TEST(EbayEndToEnd, AFrenchShopSyncsOnEbayFrInEuros) {

@@ -71,6 +71,13 @@ void begin_with_token(FakeHost& host, sdk::Dataset dataset, std::string_view cur
     host.respond(200, dated, fixture("oauth_refresh_token_response.json"));
 }
 
+/// A traffic job's first pass over the inventory, to learn which SKU each listing sells; empty here.
+void scan_no_listings(FakeHost& host) {
+    ASSERT_EQ(host.next_step().request.url, "https://api.ebay.com/sell/inventory/v1/inventory_item?limit=2&offset=0");
+    const auto result = host.respond(200, dated, R"({"total":0,"size":0,"limit":2,"inventoryItems":[]})");
+    EXPECT_FALSE(result.checkpoint) << "the traffic cursor has not moved";
+}
+
 const std::string sample_token = "Bearer v^1.1#i^1#p^3#r^1#I^3#f^0#t^EXAMPLE-USER-ACCESS-TOKEN";
 const std::string orders_page_1 =
     "https://api.ebay.com/sell/fulfillment/v1/order?filter=lastmodifieddate:%5B2025-03-01T00:00:00.000Z..%5D&limit=2&offset=0";
@@ -427,6 +434,15 @@ TEST(EbayPlugin, AProductMissingFromACompletePassIsDeleted) {
 TEST(EbayPlugin, TrafficMapsValuesByTheHeadersIndex) {
     FakeHost host(pcgd_plugin_get_vtable(), settings(), march_2027_ms);
     begin_with_token(host, sdk::Dataset::traffic);
+    // No inventory pass in this process yet: the offers say which SKU each listing sells.
+    EXPECT_EQ(host.next_step().request.url, "https://api.ebay.com/sell/inventory/v1/inventory_item?limit=2&offset=0");
+    host.respond(200, dated, replace(fixture("getInventoryItems_page.json"), R"("next": "https://api.ebay.com/sell/inventory/v1/inventory_item?offset=1&limit=2",)", ""));
+    EXPECT_EQ(host.next_step().request.url, "https://api.ebay.com/sell/inventory/v1/offer?sku=TSHIRT-BLK-M&marketplace_id=EBAY_GB");
+    host.respond(200, dated, fixture("getOffers_bySku.json"));
+    EXPECT_EQ(host.next_step().request.url, "https://api.ebay.com/sell/inventory/v1/offer?sku=MUG-CERAMIC-01&marketplace_id=EBAY_GB")
+        << "no group: nothing of it is emitted";
+    host.respond(404, dated, R"({"errors":[{"errorId":25710,"domain":"API_INVENTORY","message":"We didn't find the resource/entity you are requesting."}]})");
+    EXPECT_EQ(host.records().size(), 0u);
     // The 90 whole days before eBay's today, one marketplace.
     EXPECT_EQ(host.next_step().request.url,
               "https://api.ebay.com/sell/analytics/v1/traffic_report?dimension=LISTING,DAY&metric=LISTING_VIEWS_TOTAL,"
@@ -437,9 +453,10 @@ TEST(EbayPlugin, TrafficMapsValuesByTheHeadersIndex) {
     // Views are the header's second metric, not the request's first; a view count eBay marks not applicable is left out.
     ASSERT_EQ(traffic.size(), 3u);
     const auto day = [](const char* d) { return *model::parse_date(d); };
-    EXPECT_EQ(traffic[0], (model::TrafficSample{"", "110000000001", day("2025-03-01"), 40, std::nullopt, "EBAY_GB"}));
+    // The T-shirt's listing sells TSHIRT-BLK-M; the mug's listing is not in this shop's inventory.
+    EXPECT_EQ(traffic[0], (model::TrafficSample{"TSHIRT-BLK-M", "110000000001", day("2025-03-01"), 40, std::nullopt, "EBAY_GB"}));
     EXPECT_EQ(traffic[1], (model::TrafficSample{"", "110000000002", day("2025-03-01"), 0, std::nullopt, "EBAY_GB"}));
-    EXPECT_EQ(traffic[2], (model::TrafficSample{"", "110000000001", day("2025-03-02"), 36, std::nullopt, "EBAY_GB"}));
+    EXPECT_EQ(traffic[2], (model::TrafficSample{"TSHIRT-BLK-M", "110000000001", day("2025-03-02"), 36, std::nullopt, "EBAY_GB"}));
     EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
     // The next run re-reads the last three days, up to yesterday.
     host.begin(sdk::Dataset::traffic, false, result.cursor);
@@ -449,6 +466,7 @@ TEST(EbayPlugin, TrafficMapsValuesByTheHeadersIndex) {
 TEST(EbayPlugin, LongTrafficGapsAreReadNinetyDaysAtATime) {
     FakeHost host(pcgd_plugin_get_vtable(), settings(), march_2027_ms);
     begin_with_token(host, sdk::Dataset::traffic, R"({"v":1,"stage":"traffic","next":null,"high_water":null,"traffic_last_day":"2026-09-01"})");
+    scan_no_listings(host);
     EXPECT_NE(host.next_step().request.url.find("date_range:%5B20260830..20261127%5D"), std::string::npos);
     const auto first = host.respond(200, dated, R"({"header":{"dimensionKeys":[{"key":"LISTING_ID"},{"key":"DAY"}],"metrics":[{"key":"LISTING_VIEWS_TOTAL"}]},"records":[]})");
     EXPECT_TRUE(first.checkpoint);
@@ -464,6 +482,7 @@ TEST(EbayPlugin, LongTrafficGapsAreReadNinetyDaysAtATime) {
 TEST(EbayPlugin, AReportWithoutTheListingAndDayDimensionsIsRefused) {
     FakeHost host(pcgd_plugin_get_vtable(), settings(), march_2027_ms);
     begin_with_token(host, sdk::Dataset::traffic);
+    scan_no_listings(host);
     host.next_step();
     std::string message;
     EXPECT_EQ(code_of([&] { host.respond(200, dated, fixture("getTrafficReport_DAY_EBAY_FR.json")); }, &message), PCGD_ERR_BAD_RESPONSE);
