@@ -857,12 +857,20 @@ public:
     }
 
     void for_each_views(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
-                        const std::function<void(std::string_view, std::int64_t, std::int64_t)>& f) override {
+                        const std::function<void(const DayViews&)>& f) override {
         Statement q(db_.handle(),
-                    "SELECT sku, day, SUM(views) FROM traffic WHERE shop_id = ?1 AND day BETWEEN ?2 AND ?3"
-                    " AND deleted_at_ms IS NULL AND sku != '' GROUP BY sku, day ORDER BY sku, day");
+                    "SELECT sku, day, SUM(views), SUM(sessions), COUNT(sessions) = COUNT(*) FROM traffic"
+                    " WHERE shop_id = ?1 AND day BETWEEN ?2 AND ?3 AND deleted_at_ms IS NULL AND sku != ''"
+                    " GROUP BY sku, day ORDER BY sku, day");
         q.bind(1, shop_id).bind(2, from_day).bind(3, to_day);
-        while (q.step()) f(q.text(0), q.int64(1), q.int64(2));
+        DayViews v;
+        while (q.step()) {
+            v.sku = q.text(0);
+            v.day = q.int64(1);
+            v.views = q.int64(2);
+            v.sessions = q.int64(4) != 0 ? std::optional<std::int64_t>(q.int64(3)) : std::nullopt;
+            f(v);
+        }
     }
 
     void rebuild_facts() override {

@@ -137,6 +137,14 @@ struct OrderSale {
     std::vector<Line> lines;
 };
 
+/// A SKU's traffic on one day.
+struct DayViews {
+    std::string_view sku;
+    std::int64_t day = 0;
+    std::int64_t views = 0;
+    std::optional<std::int64_t> sessions;  // empty unless every listing of the SKU reported sessions that day
+};
+
 /// One refund, excluding tax, split into its lines and the rest.
 struct RefundEntry {
     struct Line {
@@ -211,9 +219,9 @@ public:
     /// Refunds created in [from_ms, to_ms), by creation time then id.
     virtual void for_each_refund(std::string_view shop_id, model::TimestampMs from_ms, model::TimestampMs to_ms,
                                  const std::function<void(const RefundEntry&)>& f);
-    /// Calls f(sku, day, views) for traffic in [from_day, to_day].
+    /// Traffic in [from_day, to_day], summed per SKU and day.
     virtual void for_each_views(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
-                                const std::function<void(std::string_view sku, std::int64_t day, std::int64_t views)>& f);
+                                const std::function<void(const DayViews&)>& f);
     /// Recomputes the facts of every shop from its orders and refunds.
     virtual void rebuild_facts();
 };
