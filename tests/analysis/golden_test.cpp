@@ -264,6 +264,32 @@ TEST_F(Golden, OpportunitiesWithoutViewsOutOfStockAndNewMarkets) {
     EXPECT_EQ(cell(markets, markets.rows[1], "absent_from"), Cell{std::string("fr (testshop, FR)")});
 }
 
+TEST_F(Golden, QualityFlagsBannedCharactersRepeatedWordsAndPromotionalText) {
+    store->put_shop(shop("amz", "amazon", "GB", "GBP", "Europe/London", ""));
+    store->put_shop(shop("web", "shopify", "GB", "GBP", "Europe/London", ""));
+    for (const char* shop_id : {"amz", "web"}) {
+        model::Product p;
+        p.id = "P";
+        p.title = "Candle {lavender} candle, soy candle - free shipping!";
+        p.product_type = "Candle";
+        put(*store, shop_id, p);
+    }
+    const auto reasons = [&](const char* shop_id) {
+        const Report r = quality_report(*store, config, scope_of("", shop_id, "2026-02"));
+        std::vector<std::string> out;
+        const Section deductions = section(r, "deductions");
+        for (const auto& row : deductions.rows)
+            if (cell(deductions, row, "factor") == Cell{std::string("title")}) out.push_back(std::get<std::string>(cell(deductions, row, "reason")));
+        return out;
+    };
+    EXPECT_EQ(reasons("amz"), (std::vector<std::string>{"Title holds characters Amazon bans: { } !",
+                                                        "The word 'candle' appears 3 times or more",
+                                                        "Title holds promotional text 'free shipping'"}));
+    // The banned characters are Amazon's rule; the other two hold everywhere.
+    EXPECT_EQ(reasons("web"), (std::vector<std::string>{"The word 'candle' appears 3 times or more",
+                                                        "Title holds promotional text 'free shipping'"}));
+}
+
 TEST_F(Golden, ConversionIsMeasuredAsEachPlatformDefinesIt) {
     // One product sold in 2 orders of 3 units in all, seen 200 times in 50
     // sessions, on four shops; the second web shop lacks sessions on one day,
