@@ -170,7 +170,7 @@ public:
         dataset_ = job.dataset;
         done_ = false;
         repeats_after_401_ = resigns_ = 0;
-        warned_filter_ignored_ = false;
+        warned_filter_ignored_ = repeated_unparseable_ = false;
         held_products_.clear();
         held_orders_.clear();
         fetches_.clear();
@@ -231,6 +231,16 @@ public:
         rapidjson::Document doc;
         try {
             parse_document(doc, response.body(), "woocommerce " + what() + " response");
+        } catch (const json::ParseError& e) {
+            // A body cut short (a proxy, a PHP time limit) is asked for once
+            // more before the whole page and its children are read again.
+            if (repeated_unparseable_) throw sdk::bad_response(e.what());
+            repeated_unparseable_ = true;
+            host().log(sdk::LogLevel::info, std::string(e.what()) + "; asking again");
+            return;
+        }
+        repeated_unparseable_ = false;
+        try {
             const json::Node list(doc, "$");
             if (!list.is_array()) list.fail("expected an array, found " + std::string(list.type_name()));
             if (!fetches_.empty()) on_children(list, total_pages(response));
@@ -313,11 +323,14 @@ private:
             return;
         }
         // Keys accepted before and refused now may be a passing glitch (a
-        // security plugin, a cache): a few more tries, a second apart.
-        if (response.status() == 401 && keys_accepted_ && repeats_after_401_ < max_repeats_after_401) {
+        // security plugin, a cache), as may a refusal that is not
+        // WooCommerce's own JSON (a cut-off body, a proxy's page): a few more
+        // tries, a second apart. WooCommerce's words on keys never accepted are final.
+        const bool woocommerce_said_so = !error_code(response.body()).empty();
+        if (response.status() == 401 && (keys_accepted_ || !woocommerce_said_so) && repeats_after_401_ < max_repeats_after_401) {
             ++repeats_after_401_;
             out.retry_after_ms = 1000;
-            host().log(sdk::LogLevel::info, "woocommerce: " + text + " for keys accepted before; repeating the request");
+            host().log(sdk::LogLevel::info, "woocommerce: " + text + "; repeating the request");
             return;
         }
         std::string hint;
@@ -457,6 +470,7 @@ private:
     bool skew_learnt_this_job_ = false;
     int repeats_after_401_ = 0, resigns_ = 0;
     bool warned_filter_ignored_ = false;
+    bool repeated_unparseable_ = false;
     bool page_has_next_ = false;
     std::vector<HeldProduct> held_products_;
     std::vector<HeldOrder> held_orders_;

@@ -440,6 +440,9 @@ TEST(WooCommercePlugin, KeysAcceptedBeforeAreTriedAgainAfterA401) {
     FakeHost host(pcgd_plugin_get_vtable(), https_shop);
     host.begin(sdk::Dataset::orders);
     host.next_step();
+    // Not WooCommerce's JSON (a proxy's page, a cut-off body): not its final word on the keys.
+    EXPECT_EQ(host.respond(401, {}, R"({"code":"woocommerce_rest_authentic)").retry_after_ms, 1000u);
+    host.next_step();
     host.respond(200, page_headers(0, 0), "[]");
     host.begin(sdk::Dataset::orders);
     const std::string invalid = fixture("error_401_woocommerce_rest_authentication_error.json");
@@ -460,8 +463,17 @@ TEST(WooCommercePlugin, MalformedPagesAreBadResponsesNamingWhatIsWrong) {
     };
     std::string message;
     const std::string orders = fixture("orders_list_response.json");
-    EXPECT_EQ(bad(page_headers(2, 1), orders.substr(0, orders.size() / 2), message), PCGD_ERR_BAD_RESPONSE);
-    EXPECT_NE(message.find("not valid JSON"), std::string::npos) << message;
+    // A body that does not parse is asked for once more, then the page restarts.
+    {
+        FakeHost host(pcgd_plugin_get_vtable(), https_shop);
+        host.begin(sdk::Dataset::orders);
+        const auto first = host.next_step().request.url;
+        const auto again = host.respond(200, page_headers(2, 1), orders.substr(0, orders.size() / 2));
+        EXPECT_FALSE(again.checkpoint);
+        EXPECT_EQ(host.next_step().request.url, first);
+        EXPECT_EQ(code_of([&] { host.respond(200, page_headers(2, 1), orders.substr(0, 100)); }, &message), PCGD_ERR_BAD_RESPONSE);
+        EXPECT_NE(message.find("orders page 1 response is not valid JSON at byte 100"), std::string::npos) << message;
+    }
     EXPECT_EQ(bad({{"X-WP-Total", "2"}}, orders, message), PCGD_ERR_BAD_RESPONSE);
     EXPECT_NE(message.find("X-WP-TotalPages"), std::string::npos) << message;
     EXPECT_EQ(bad(page_headers(1, 1), R"({"orders":[]})", message), PCGD_ERR_BAD_RESPONSE);
