@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <functional>
+#include <tuple>
 #include <sstream>
 
 using namespace pcgd;
@@ -498,4 +499,57 @@ TEST(WooCommercePlugin, AProductOrOrderGoneBeforeItsChildrenAreReadHasNone) {
     EXPECT_TRUE(r.checkpoint);
     EXPECT_EQ(host.records_of<model::Order>().size(), 2u);
     EXPECT_EQ(host.records_of<model::Refund>().size(), 0u);
+}
+
+TEST(WooCommercePlugin, FeeLinesStatusesAndAnOrderWithCostOfGoods) {
+    // The synthesized COGS order, completed with the fields every order has,
+    // a fee line, and then each status in turn.
+    auto order = parse(fixture("order_cogs_fragment.json"));
+    auto& a = order.GetAllocator();
+    const auto add = [&](const char* k, const char* v) { order.AddMember(rapidjson::Value(k, a), rapidjson::Value(v, a), a); };
+    add("number", "1201");
+    add("status", "processing");
+    add("date_created_gmt", "2026-10-01T09:00:00");
+    add("date_modified_gmt", "2026-10-02T09:00:00");
+    add("date_paid_gmt", "2026-10-01T09:00:00");
+    add("discount_total", "0.00");
+    add("shipping_total", "0.00");
+    add("total_tax", "0.00");
+    order["total"] = "38.50";
+    order["line_items"][0].AddMember("sku", "TSHIRT-BLK-M", a).AddMember("total_tax", "0.00", a).AddMember("name", "T-shirt", a);
+    rapidjson::Value fee(rapidjson::kObjectType);
+    fee.AddMember("id", 510, a).AddMember("name", "Gift wrap", a).AddMember("total", "2.50", a).AddMember("total_tax", "0.00", a);
+    rapidjson::Value fees(rapidjson::kArrayType);
+    fees.PushBack(fee, a);
+    order.AddMember("fee_lines", fees, a);
+
+    const std::vector<std::tuple<const char*, const char*, const char*, const char*>> statuses = {
+        {"pending", "open", "pending", "unfulfilled"},       {"processing", "open", "paid", "unfulfilled"},
+        {"on-hold", "open", "pending", "unfulfilled"},       {"completed", "closed", "paid", "fulfilled"},
+        {"cancelled", "cancelled", "voided", "unfulfilled"}, {"refunded", "closed", "refunded", "unfulfilled"},
+        {"failed", "open", "failed", "unfulfilled"},         {"shipped", "open", "paid", "unfulfilled"}};
+    const std::string eur = R"("shop":{"id":"demo","platform":"woocommerce","country":"FR","currency":"EUR","time_zone":"Europe/Paris"}})";
+    for (const auto& [wc, status, financial, fulfilment] : statuses) {
+        order["status"].SetString(wc, a);
+        FakeHost host(pcgd_plugin_get_vtable(), R"({"base_url":"https://shop.example","consumer_key":"ck","consumer_secret":"cs",)" + eur);
+        host.begin(sdk::Dataset::orders);
+        host.next_step();
+        rapidjson::Document list(rapidjson::kArrayType);
+        list.PushBack(rapidjson::Value(order, list.GetAllocator()), list.GetAllocator());
+        host.respond(200, page_headers(1, 1), serialise(list));
+        const auto orders = host.records_of<model::Order>();
+        ASSERT_EQ(orders.size(), 1u) << wc;
+        const auto& o = orders[0];
+        EXPECT_EQ(o.status, status) << wc;
+        EXPECT_EQ(o.financial_status, financial) << wc;
+        EXPECT_EQ(o.fulfillment_status, fulfilment) << wc;
+        const auto eur_bag = [](std::int64_t minor) { return model::MoneyBag{model::Money{minor, model::Currency::of("EUR")}, std::nullopt}; };
+        EXPECT_EQ(o.currency, model::Currency::of("EUR"));
+        EXPECT_EQ(o.subtotal, eur_bag(3850)) << "the lines and the fee";
+        EXPECT_EQ(o.total, eur_bag(3850));
+        ASSERT_EQ(o.lines.size(), 2u);
+        EXPECT_EQ(o.lines[0], (model::OrderLine{"501", "TSHIRT-BLK-M", "733", "732", "T-shirt", 2, eur_bag(1800), eur_bag(0), eur_bag(0)}));
+        EXPECT_EQ(o.lines[1], (model::OrderLine{"fee-510", "", "", "", "Gift wrap", 1, eur_bag(250), eur_bag(0), eur_bag(0)}));
+        EXPECT_FALSE(o.fees_known) << "payment fees are not in the REST order";
+    }
 }
