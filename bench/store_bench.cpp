@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <unistd.h>
 
@@ -47,11 +48,11 @@ struct Fixture {
 
 static void BM_StoreFirstSync(benchmark::State& state) {
     const int count = static_cast<int>(state.range(0));
-    std::optional<Fixture> f;
+    std::unique_ptr<Fixture> f;
     for (auto _ : state) {
         state.PauseTiming();
         f.reset();  // a fresh, empty store each time, set up off the clock
-        f.emplace(count);
+        f = std::make_unique<Fixture>(count);
         state.ResumeTiming();
         benchmark::DoNotOptimize(f->sync(250));
     }

@@ -264,6 +264,79 @@ TEST_F(Golden, OpportunitiesWithoutViewsOutOfStockAndNewMarkets) {
     EXPECT_EQ(cell(markets, markets.rows[1], "absent_from"), Cell{std::string("fr (testshop, FR)")});
 }
 
+TEST_F(Golden, QualityFlagsBannedCharactersRepeatedWordsAndPromotionalText) {
+    store->put_shop(shop("amz", "amazon", "GB", "GBP", "Europe/London", ""));
+    store->put_shop(shop("web", "shopify", "GB", "GBP", "Europe/London", ""));
+    for (const char* shop_id : {"amz", "web"}) {
+        model::Product p;
+        p.id = "P";
+        p.title = "Candle {lavender} candle, soy candle - free shipping!";
+        p.product_type = "Candle";
+        put(*store, shop_id, p);
+    }
+    const auto reasons = [&](const char* shop_id) {
+        const Report r = quality_report(*store, config, scope_of("", shop_id, "2026-02"));
+        std::vector<std::string> out;
+        const Section deductions = section(r, "deductions");
+        for (const auto& row : deductions.rows)
+            if (cell(deductions, row, "factor") == Cell{std::string("title")}) out.push_back(std::get<std::string>(cell(deductions, row, "reason")));
+        return out;
+    };
+    EXPECT_EQ(reasons("amz"), (std::vector<std::string>{"Title holds characters Amazon bans: { } !",
+                                                        "The word 'candle' appears 3 times or more",
+                                                        "Title holds promotional text 'free shipping'"}));
+    // The banned characters are Amazon's rule; the other two hold everywhere.
+    EXPECT_EQ(reasons("web"), (std::vector<std::string>{"The word 'candle' appears 3 times or more",
+                                                        "Title holds promotional text 'free shipping'"}));
+}
+
+TEST_F(Golden, ConversionIsMeasuredAsEachPlatformDefinesIt) {
+    // One product sold in 2 orders of 3 units in all, seen 200 times in 50
+    // sessions, on four shops; the second web shop lacks sessions on one day,
+    // so its conversion falls back to views.
+    struct Case {
+        const char *shop, *platform;
+        bool every_day_has_sessions;
+        const char* basis;
+        double conversion_pct;
+    };
+    const Case cases[] = {
+        {"amz", "amazon", true, "units/sessions (Amazon Unit Session Percentage)", 6.0},   // 3 / 50
+        {"eb", "ebay", true, "units/listing views (eBay sales conversion rate)", 1.5},      // 3 / 200
+        {"web", "shopify", true, "orders/sessions (shopify)", 4.0},                       // 2 / 50
+        {"web2", "shopify", false, "orders/views (shopify)", 1.0},                        // 2 / 200
+    };
+    for (const auto& c : cases) {
+        store->put_shop(shop(c.shop, c.platform, "GB", "GBP", "Europe/London", ""));
+        model::Product p;
+        p.id = "P";
+        p.title = "Linen napkins";
+        put(*store, c.shop, p);
+        model::Variant v;
+        v.id = "V";
+        v.product_id = "P";
+        v.sku = "NAPKIN";
+        v.stock_total = 10;
+        put(*store, c.shop, v);
+        for (const auto& [day, views, sessions] : {std::tuple{"2026-02-02", 120, 30}, std::tuple{"2026-02-09", 80, 20}}) {
+            model::TrafficSample t;
+            t.sku = "NAPKIN";
+            t.day = *model::parse_date(day);
+            t.views = views;
+            if (c.every_day_has_sessions || std::string(day) != "2026-02-09") t.sessions = sessions;
+            put(*store, c.shop, t);
+        }
+        put(*store, c.shop, order("A1", "2026-02-03T12:00:00Z", "GBP", {line("1", "NAPKIN", 2, 900, 0, 0, "GBP")}, 0, 0, false));
+        put(*store, c.shop, order("A2", "2026-02-10T12:00:00Z", "GBP", {line("1", "NAPKIN", 1, 900, 0, 0, "GBP")}, 0, 0, false));
+
+        const Report r = opportunities_report(*store, config, scope_of("", c.shop, "2026-02"));
+        const Section& products = section(r, "products");
+        const auto& row = row_where(products, "product_id", std::string("P"));
+        EXPECT_EQ(cell(products, row, "conversion_basis"), Cell{std::string(c.basis)}) << c.shop;
+        EXPECT_EQ(cell(products, row, "conversion_pct"), Cell{Percent{c.conversion_pct}}) << c.shop;
+    }
+}
+
 TEST_F(Golden, FactsFollowAnOrderThatChangesAndIsDeleted) {
     auto o2 = order("O2", "2026-02-03T12:00:00Z", "GBP", {line("1", "SOAP", 3, 600, 0, 300, "GBP")}, 0, 300, true);
     put(*store, "uk", o2);  // now 3 units: sales 15.00

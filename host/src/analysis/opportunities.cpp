@@ -14,10 +14,28 @@ namespace {
 
 struct ProductStats {
     std::string shop, product_id, title;
-    std::int64_t units = 0, orders = 0, views = 0, views_first = 0, views_second = 0;
+    std::int64_t units = 0, orders = 0, views = 0, sessions = 0, views_first = 0, views_second = 0;
     std::optional<std::int64_t> on_hand;
     bool has_views = false;
 };
+
+/// Conversion as each platform defines it (see analysis.md): rates of
+/// different bases are never compared, only products of one shop.
+struct ConversionBasis {
+    bool per_unit = false;     // numerator: units (else orders)
+    bool per_session = false;  // denominator: sessions (else views)
+    Text label;
+};
+
+ConversionBasis conversion_basis(const std::string& platform, bool sessions_known) {
+    if (platform == "amazon" && sessions_known)
+        return {true, true, {"units/sessions (Amazon Unit Session Percentage)", "unités/sessions (Unit Session Percentage d'Amazon)"}};
+    if (platform == "amazon") return {true, false, {"units/page views (amazon)", "unités/pages vues (amazon)"}};
+    if (platform == "ebay")
+        return {true, false, {"units/listing views (eBay sales conversion rate)", "unités/vues de l'annonce (taux de conversion eBay)"}};
+    if (sessions_known) return {false, true, {"orders/sessions (" + platform + ")", "commandes/sessions (" + platform + ")"}};
+    return {false, false, {"orders/views (" + platform + ")", "commandes/vues (" + platform + ")"}};
+}
 
 std::string pct_text(std::int64_t num, std::int64_t den, Lang lang) {
     return format_percent(Percent{static_cast<double>(num) * 100.0 / static_cast<double>(den)}, lang);
@@ -36,8 +54,12 @@ Report opportunities_report(host::Store& store, const host::Config& config, cons
                     "les " + window + " jours jusqu'à la fin du mois du rapport, du " + model::format_date(from_day) + " au " + model::format_date(to_day)}},
         {"sell_through", {"units sold / (units sold + units on hand) over the window; unknown when stock is not tracked",
                           "unités vendues / (unités vendues + unités en stock) sur la période ; inconnu si le stock n'est pas suivi"}},
-        {"conversion", {"orders / listing views over the window, per platform (platforms count views differently: compare within a shop only)",
-                        "commandes / vues de l'annonce sur la période, par plateforme (les plateformes comptent les vues différemment : comparer dans une boutique seulement)"}},
+        {"conversion", {"over the window, as each platform defines it: Amazon units / sessions (Unit Session Percentage), eBay units / listing views, "
+                        "other shops orders / sessions, or orders / views where sessions are unknown; the basis is shown per row, and products "
+                        "are compared within their shop only",
+                        "sur la période, telle que chaque plateforme la définit : Amazon unités / sessions (Unit Session Percentage), eBay unités / "
+                        "vues de l'annonce, autres boutiques commandes / sessions, ou commandes / vues si les sessions sont inconnues ; la base est "
+                        "indiquée par ligne, et les produits ne sont comparés qu'au sein de leur boutique"}},
         {"strong", {"at least " + std::to_string(a.strong_min_units) + " units, sell-through >= " + std::to_string(a.strong_sell_through_pct) +
                         "% (or stock not tracked), conversion >= the shop median (or no views)",
                     "au moins " + std::to_string(a.strong_min_units) + " unités, écoulement >= " + std::to_string(a.strong_sell_through_pct) +
@@ -95,20 +117,27 @@ Report opportunities_report(host::Store& store, const host::Config& config, cons
                 entry.second = s.title;
             }
         });
-        store.for_each_views(shop_id, from_day, to_day, [&](std::string_view sku, std::int64_t day, std::int64_t views) {
-            auto it = product_of_sku.find(std::string(sku));
+        bool sessions_known = true;  // for the whole shop, so one basis serves its median
+        store.for_each_views(shop_id, from_day, to_day, [&](const host::DayViews& v) {
+            auto it = product_of_sku.find(std::string(v.sku));
             if (it == product_of_sku.end()) return;
             ProductStats& s = stats[it->second];
             s.has_views = true;
-            s.views += views;
-            (day < half ? s.views_first : s.views_second) += views;
+            s.views += v.views;
+            if (v.sessions) s.sessions += *v.sessions;
+            else sessions_known = false;
+            (v.day < half ? s.views_first : s.views_second) += v.views;
         });
+        const ConversionBasis basis = conversion_basis(shop.shop.platform, sessions_known);
+        const auto conversion_of = [&](const ProductStats& s) {
+            return std::make_pair(basis.per_unit ? s.units : s.orders, basis.per_session ? s.sessions : s.views);
+        };
         // Shop medians of conversion (as a fraction compared exactly) and views.
         std::vector<std::pair<std::int64_t, std::int64_t>> conversions;
         std::vector<std::int64_t> views;
         for (const auto& [id, s] : stats)
-            if (s.has_views && s.views > 0) {
-                conversions.emplace_back(s.orders, s.views);
+            if (s.has_views && conversion_of(s).second > 0) {
+                conversions.push_back(conversion_of(s));
                 views.push_back(s.views);
             }
         const auto less = [](const auto& x, const auto& y) { return static_cast<__int128>(x.first) * y.second < static_cast<__int128>(y.first) * x.second; };
@@ -118,10 +147,9 @@ Report opportunities_report(host::Store& store, const host::Config& config, cons
         const bool has_median = !conversions.empty();
         const std::pair<std::int64_t, std::int64_t> median_conversion = has_median ? conversions[(conversions.size() - 1) / 2] : std::make_pair(std::int64_t{0}, std::int64_t{1});
         const std::int64_t median_views = has_median ? views[(views.size() - 1) / 2] : 0;
-        const std::string basis = "orders/views (" + shop.shop.platform + ")";
         for (const auto& [id, s] : stats) {
-            const bool has_conversion = s.has_views && s.views > 0;
-            const auto conversion = std::make_pair(s.orders, s.views);
+            const auto conversion = conversion_of(s);
+            const bool has_conversion = s.has_views && conversion.second > 0;
             const bool conversion_at_median = has_conversion && has_median && !less(conversion, median_conversion);
             std::optional<std::pair<std::int64_t, std::int64_t>> sell_through;
             if (s.on_hand && s.units + *s.on_hand > 0) sell_through = std::make_pair(s.units, s.units + *s.on_hand);
@@ -135,7 +163,7 @@ Report opportunities_report(host::Store& store, const host::Config& config, cons
             if (sell_through) facts += (lang == Lang::fr ? ", écoulement " : ", sell-through ") + pct_text(sell_through->first, sell_through->second, lang);
             else facts += lang == Lang::fr ? ", stock non suivi" : ", stock not tracked";
             if (has_conversion) {
-                facts += (lang == Lang::fr ? ", conversion " : ", conversion ") + pct_text(s.orders, s.views, lang);
+                facts += (lang == Lang::fr ? ", conversion " : ", conversion ") + pct_text(conversion.first, conversion.second, lang);
                 if (has_median) facts += (lang == Lang::fr ? " (médiane " : " (median ") + pct_text(median_conversion.first, median_conversion.second, lang) + ")";
             } else {
                 facts += lang == Lang::fr ? ", pas de vues" : ", no views";
@@ -165,7 +193,7 @@ Report opportunities_report(host::Store& store, const host::Config& config, cons
             tiers.rows.push_back({s.shop, s.product_id, s.title, tier.in(lang), s.units, s.orders,
                                   s.has_views ? Cell{s.views} : Cell{}, s.on_hand ? Cell{*s.on_hand} : Cell{},
                                   sell_through ? percent_of(sell_through->first, sell_through->second) : Cell{},
-                                  has_conversion ? percent_of(s.orders, s.views) : Cell{}, basis, why.in(lang)});
+                                  has_conversion ? percent_of(conversion.first, conversion.second) : Cell{}, basis.label.in(lang), why.in(lang)});
         }
     }
     Section candidates{"new_markets", {"New-market candidates", "Candidats pour de nouveaux marchés"},

@@ -3,6 +3,8 @@
 // how to fix it.
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 #include <set>
 
 #include <pcgd/model/json.hpp>
@@ -52,6 +54,38 @@ bool all_capitals(std::string_view s) {
         if (std::islower(c)) ++lower;
     }
     return upper >= 4 && lower == 0;
+}
+
+/// Amazon's banned title characters (analysis.md), as UTF-8, in the order found.
+std::vector<std::string> banned_title_characters(std::string_view title) {
+    static const std::vector<std::string> banned = {"!", "$", "?", "_", "{", "}", "^", "\u00AC", "\u00A6"};
+    std::vector<std::pair<std::size_t, std::string>> found;
+    for (const auto& b : banned)
+        if (auto at = title.find(b); at != std::string_view::npos) found.emplace_back(at, b);
+    std::sort(found.begin(), found.end());
+    std::vector<std::string> out;
+    for (auto& f : found) out.push_back(std::move(f.second));
+    return out;
+}
+
+/// The first word used more than twice (articles and short words exempt).
+std::optional<std::pair<std::string, int>> overused_word(std::string_view title) {
+    std::map<std::string, int> seen;
+    for (const auto& t : terms(title))
+        if (++seen[t] == 3) return std::make_pair(t, 3);
+    return std::nullopt;
+}
+
+/// Promotional text no marketplace accepts in a title: shipping offers,
+/// sales claims, links.
+std::optional<std::string> promotional_text(std::string_view title) {
+    static const char* const phrases[] = {"free shipping", "free delivery", "livraison gratuite", "best seller", "bestseller",
+                                          "meilleure vente", "on sale", "en promo", "http://", "https://", "www."};
+    std::string lower(title);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* p : phrases)
+        if (lower.find(p) != std::string::npos) return std::string(p);
+    return std::nullopt;
 }
 
 struct Deduction {
@@ -154,6 +188,19 @@ Report quality_report(host::Store& store, const host::Config& config, const Scop
                 else if (len < 20) take("title", a.weight_title, 40, {"Title of only " + std::to_string(len) + " characters", "Titre de seulement " + std::to_string(len) + " caractères"},
                                         {"Add the product type, material, size or colour (20 characters or more)", "Ajoutez le type, la matière, la taille ou la couleur (20 caractères ou plus)"});
                 if (all_capitals(p.title)) take("title", a.weight_title, 20, {"Title in capitals", "Titre en majuscules"}, {"Write the title in sentence case", "Écrivez le titre en minuscules avec majuscule initiale"});
+                if (shop.shop.platform == "amazon")
+                    if (const auto banned = banned_title_characters(p.title); !banned.empty()) {
+                        std::string list;
+                        for (const auto& b : banned) list += (list.empty() ? "" : " ") + b;
+                        take("title", a.weight_title, 20, {"Title holds characters Amazon bans: " + list, "Le titre contient des caractères interdits par Amazon : " + list},
+                             {"Remove " + list + " from the title", "Retirez " + list + " du titre"});
+                    }
+                if (const auto word = overused_word(p.title))
+                    take("title", a.weight_title, 20, {"The word '" + word->first + "' appears " + std::to_string(word->second) + " times or more", "Le mot « " + word->first + " » apparaît " + std::to_string(word->second) + " fois ou plus"},
+                         {"Use each word at most twice", "N'employez chaque mot que deux fois au plus"});
+                if (const auto promo = promotional_text(p.title))
+                    take("title", a.weight_title, 20, {"Title holds promotional text '" + *promo + "'", "Le titre contient un texte promotionnel « " + *promo + " »"},
+                         {"Remove offers, sales claims and links from the title", "Retirez offres, arguments de vente et liens du titre"});
                 const auto title_terms = terms(p.title);
                 for (const auto& key : terms(p.product_type))
                     if (std::find(title_terms.begin(), title_terms.end(), key) == title_terms.end()) {

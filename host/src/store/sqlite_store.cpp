@@ -552,14 +552,15 @@ public:
         // and the cascade would take every record of the shop with it.
         Use q(db_.cached(
             "INSERT INTO shops (id, platform, country, currency, time_zone, base_url, sme_id, settings_json,"
-            " sealed_credentials, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            " sealed_credentials, created_at_ms, account) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
             " ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, country = excluded.country,"
             " currency = excluded.currency, time_zone = excluded.time_zone, base_url = excluded.base_url,"
             " sme_id = excluded.sme_id, settings_json = excluded.settings_json,"
-            " sealed_credentials = excluded.sealed_credentials, created_at_ms = excluded.created_at_ms"));
+            " sealed_credentials = excluded.sealed_credentials, created_at_ms = excluded.created_at_ms,"
+            " account = excluded.account"));
         q->bind(1, s.shop.id).bind(2, s.shop.platform).bind(3, s.shop.country).bind(4, s.shop.currency.code());
         q->bind(5, s.shop.time_zone).bind(6, s.base_url).bind(7, s.sme_id).bind(8, s.settings_json);
-        q->bind(9, s.sealed_credentials).bind(10, s.created_at_ms).run();
+        q->bind(9, s.sealed_credentials).bind(10, s.created_at_ms).bind(11, s.account).run();
     }
 
     std::optional<ShopRecord> get_shop(std::string_view id) override {
@@ -856,12 +857,20 @@ public:
     }
 
     void for_each_views(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
-                        const std::function<void(std::string_view, std::int64_t, std::int64_t)>& f) override {
+                        const std::function<void(const DayViews&)>& f) override {
         Statement q(db_.handle(),
-                    "SELECT sku, day, SUM(views) FROM traffic WHERE shop_id = ?1 AND day BETWEEN ?2 AND ?3"
-                    " AND deleted_at_ms IS NULL AND sku != '' GROUP BY sku, day ORDER BY sku, day");
+                    "SELECT sku, day, SUM(views), SUM(sessions), COUNT(sessions) = COUNT(*) FROM traffic"
+                    " WHERE shop_id = ?1 AND day BETWEEN ?2 AND ?3 AND deleted_at_ms IS NULL AND sku != ''"
+                    " GROUP BY sku, day ORDER BY sku, day");
         q.bind(1, shop_id).bind(2, from_day).bind(3, to_day);
-        while (q.step()) f(q.text(0), q.int64(1), q.int64(2));
+        DayViews v;
+        while (q.step()) {
+            v.sku = q.text(0);
+            v.day = q.int64(1);
+            v.views = q.int64(2);
+            v.sessions = q.int64(4) != 0 ? std::optional<std::int64_t>(q.int64(3)) : std::nullopt;
+            f(v);
+        }
     }
 
     void rebuild_facts() override {
@@ -893,7 +902,7 @@ private:
 private:
     inline static const std::string shops_sql =
         "SELECT id, platform, country, currency, time_zone, base_url, sme_id, settings_json, sealed_credentials,"
-        " created_at_ms FROM shops";
+        " created_at_ms, account FROM shops";
 
     static ShopRecord read_shop(const Statement& q) {
         ShopRecord s;
@@ -907,6 +916,7 @@ private:
         s.settings_json = q.text(7);
         s.sealed_credentials = q.text(8);
         s.created_at_ms = q.int64(9);
+        s.account = q.text(10);
         return s;
     }
 

@@ -29,8 +29,7 @@ void Store::for_each_sale(std::string_view, model::TimestampMs, model::Timestamp
 void Store::for_each_refund(std::string_view, model::TimestampMs, model::TimestampMs, const std::function<void(const RefundEntry&)>&) {
     unsupported("for_each_refund");
 }
-void Store::for_each_views(std::string_view, std::int64_t, std::int64_t,
-                           const std::function<void(std::string_view, std::int64_t, std::int64_t)>&) {
+void Store::for_each_views(std::string_view, std::int64_t, std::int64_t, const std::function<void(const DayViews&)>&) {
     unsupported("for_each_views");
 }
 void Store::rebuild_facts() { unsupported("rebuild_facts"); }

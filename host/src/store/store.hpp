@@ -24,6 +24,11 @@ struct ShopRecord {
     std::string settings_json = "{}"; // non-secret plugin settings, a JSON object
     std::string sealed_credentials;   // Vault::seal output; empty when none
     std::int64_t created_at_ms = 0;
+    /// The seller account whose request budget the shop draws on; shops of
+    /// one platform with the same account share it. Empty: the shop's own.
+    std::string account;
+    /// The key of that budget in the rate limiter: "amazon:SELLER".
+    std::string budget_key() const { return shop.platform + ":" + (account.empty() ? shop.id : account); }
 };
 
 /// What one commit changed.
@@ -132,6 +137,14 @@ struct OrderSale {
     std::vector<Line> lines;
 };
 
+/// A SKU's traffic on one day.
+struct DayViews {
+    std::string_view sku;
+    std::int64_t day = 0;
+    std::int64_t views = 0;
+    std::optional<std::int64_t> sessions;  // empty unless every listing of the SKU reported sessions that day
+};
+
 /// One refund, excluding tax, split into its lines and the rest.
 struct RefundEntry {
     struct Line {
@@ -206,9 +219,9 @@ public:
     /// Refunds created in [from_ms, to_ms), by creation time then id.
     virtual void for_each_refund(std::string_view shop_id, model::TimestampMs from_ms, model::TimestampMs to_ms,
                                  const std::function<void(const RefundEntry&)>& f);
-    /// Calls f(sku, day, views) for traffic in [from_day, to_day].
+    /// Traffic in [from_day, to_day], summed per SKU and day.
     virtual void for_each_views(std::string_view shop_id, std::int64_t from_day, std::int64_t to_day,
-                                const std::function<void(std::string_view sku, std::int64_t day, std::int64_t views)>& f);
+                                const std::function<void(const DayViews&)>& f);
     /// Recomputes the facts of every shop from its orders and refunds.
     virtual void rebuild_facts();
 };
