@@ -43,6 +43,8 @@ constexpr TimestampMs token_margin_ms = 5 * 60 * 1000;
 constexpr std::int64_t traffic_days_per_call = 90;
 /// Traffic of recent days is revised while eBay catches up: re-read them.
 constexpr std::int64_t traffic_reread_days = 3;
+/// getTrafficReport's default daily quota (eBay's API call limits page).
+constexpr std::int64_t traffic_calls_per_day = 100;
 /// An offers or group request whose answer does not parse is sent again this many times.
 constexpr int max_fetch_repeats = 3;
 /// A call limit (daily quota) reached without a Retry-After: wait this long, then ask again.
@@ -251,7 +253,14 @@ public:
             open_window();
             if (done_) return sdk::Step::done();
         }
-        return sdk::Step::send(data_request(current_path()));
+        sdk::Request r = data_request(current_path());
+        if (cursor_.stage == Stage::traffic && !scanning_ && fetches_.empty()) {
+            // The traffic report has a quota of its own: 100 calls a day.
+            r.rate_bucket = "sell.analytics.traffic_report";
+            r.rate_bucket_capacity = traffic_calls_per_day;
+            r.rate_bucket_restore_milli_per_s = traffic_calls_per_day * 1000 / 86'400;
+        }
+        return sdk::Step::send(std::move(r));
     }
 
     void on_response(const sdk::Response& response, sdk::Result& out) override {
@@ -287,7 +296,7 @@ public:
                 // A page waits for one request per item: restarting it from its
                 // checkpoint for one garbled answer would seldom get through.
                 if (fetches_.empty() || ++fetch_repeats_ > max_fetch_repeats) throw;
-                host().log(sdk::LogLevel::warn, std::string(e.what()) + "; asking again");
+                host().log(sdk::LogLevel::info, std::string(e.what()) + "; asking again");
                 return;
             }
             fetch_repeats_ = 0;
@@ -578,10 +587,16 @@ private:
 
     void on_traffic(const json::Node& root, sdk::Result& out) {
         std::int64_t skipped = 0;
+        std::set<std::string> unknown;
         for (auto& t : map_traffic(root, marketplace_.id, skipped)) {
             if (auto it = listing_skus_.find(t.listing_id); it != listing_skus_.end()) t.sku = it->second;
+            else unknown.insert(t.listing_id);
             host().emit(t);
         }
+        if (!unknown.empty())
+            host().log(sdk::LogLevel::warn, "ebay: " + std::to_string(unknown.size()) + " listings of the traffic report (e.g. " +
+                                                *unknown.begin() + ") have no offer in this shop's inventory (ended, or not made through "
+                                                "the Inventory API): their views carry no SKU");
         if (skipped)
             host().log(sdk::LogLevel::info, "ebay: " + std::to_string(skipped) + " traffic rows without applicable views left out");
         const std::int64_t end = traffic_chunk_end();

@@ -18,10 +18,12 @@ Emulator::Options ebay(const std::string& country, int seed, int products, int o
 }
 
 void add_shop(const Pcgd& pcgd, const std::string& id, const Emulator& emulator, const std::string& country = "GB",
-              std::vector<std::string> settings = {}, const std::string& refresh_token = "v^1.1#i^1#r^1#f^0#p^3#I^3#t^pcgd-emulator-refresh") {
+              std::vector<std::string> settings = {}, const std::string& refresh_token = "v^1.1#i^1#r^1#f^0#p^3#I^3#t^pcgd-emulator-refresh",
+              std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"shop", "add", "--id", id, "--platform", "ebay", "--base-url", emulator.base_url(), "--country", country,
                                      "--credential", "client_id=pcgd-ebay-client", "--credential", "client_secret=pcgd-ebay-secret",
                                      "--credential", "refresh_token=" + refresh_token};
+    args.insert(args.end(), extra.begin(), extra.end());
     for (const auto& s : settings) args.insert(args.end(), {"--setting", s});
     const auto r = pcgd(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -47,6 +49,7 @@ TEST(EbayEndToEnd, FullSyncMatchesGroundTruthAndASecondSyncChangesNothing) {
     // Records carry their marketplace.
     for (const char* table : {"orders", "products", "variants", "traffic"})
         for (const auto& r : pcgd.export_jsonl(table, "uk")) ASSERT_STREQ(r["marketplace"].GetString(), "EBAY_GB") << table;
+    for (const auto& d : first[0]["datasets"].GetArray()) EXPECT_EQ(d["warnings"].Size(), 0u) << d["dataset"].GetString();
     // Each listing's views carry a SKU it sells, learnt from the offers, for the analysis.
     for (const auto& t : pcgd.export_jsonl("traffic", "uk")) ASSERT_STRNE(t["sku"].GetString(), "") << t["listing_id"].GetString();
 }
@@ -163,4 +166,24 @@ TEST(EbayEndToEnd, ABadRefreshTokenIsReportedWithEbaysWords) {
     const auto check = pcgd({"shop", "check", "--id", "uk"});
     EXPECT_EQ(check.exit_code, 1);
     EXPECT_NE(check.out.find("invalid_grant: the provided authorization refresh token is invalid"), std::string::npos) << check.out << check.err;
+}
+
+TEST(EbayEndToEnd, ASellerOnEbayGbAndEbayFrSharesOneAccountBudget) {
+    // One seller, one eBay account, two marketplaces: two shops paced as one.
+    Emulator gb(ebay("GB", 31, 15, 200, {"--bucket", "15", "--leak-per-s", "60"}));
+    Emulator fr(ebay("FR", 31, 15, 200, {"--bucket", "15", "--leak-per-s", "60"}));
+    Pcgd pcgd;
+    const std::string token = "v^1.1#i^1#r^1#f^0#p^3#I^3#t^pcgd-emulator-refresh";
+    add_shop(pcgd, "uk", gb, "GB", {"page_size=25"}, token, {"--account", "lumiere-ebay"});
+    add_shop(pcgd, "fr", fr, "FR", {"page_size=25"}, token, {"--account", "lumiere-ebay"});
+    const auto list = parse_json(pcgd({"shop", "list", "--json"}).out);
+    EXPECT_STREQ(shop_entry(list, "uk")["budget"].GetString(), "ebay:lumiere-ebay");
+    EXPECT_STREQ(shop_entry(list, "fr")["budget"].GetString(), "ebay:lumiere-ebay");
+    const auto report = sync_json(pcgd);
+    for (const auto& s : report.GetArray()) EXPECT_TRUE(s["ok"].GetBool()) << s["shop"].GetString();
+    EXPECT_EQ(sum_field(report, "restarts"), 0);
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", gb), "");
+    EXPECT_EQ(ground_truth_differences(pcgd, "fr", fr), "");
+    for (const auto& o : pcgd.export_jsonl("orders", "fr")) ASSERT_STREQ(o["marketplace"].GetString(), "EBAY_FR");
+    for (const auto& o : pcgd.export_jsonl("orders", "uk")) ASSERT_STREQ(o["marketplace"].GetString(), "EBAY_GB");
 }

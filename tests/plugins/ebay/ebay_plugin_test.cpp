@@ -457,6 +457,11 @@ TEST(EbayPlugin, TrafficMapsValuesByTheHeadersIndex) {
     EXPECT_EQ(traffic[0], (model::TrafficSample{"TSHIRT-BLK-M", "110000000001", day("2025-03-01"), 40, std::nullopt, "EBAY_GB"}));
     EXPECT_EQ(traffic[1], (model::TrafficSample{"", "110000000002", day("2025-03-01"), 0, std::nullopt, "EBAY_GB"}));
     EXPECT_EQ(traffic[2], (model::TrafficSample{"TSHIRT-BLK-M", "110000000001", day("2025-03-02"), 36, std::nullopt, "EBAY_GB"}));
+    bool warned = false;
+    for (const auto& line : host.logs())
+        warned = warned || line.find("1 listings of the traffic report (e.g. 110000000002) have no offer in this shop's inventory") !=
+                               std::string::npos;
+    EXPECT_TRUE(warned) << "a warning for the sync report";
     EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
     // The next run re-reads the last three days, up to yesterday.
     host.begin(sdk::Dataset::traffic, false, result.cursor);
