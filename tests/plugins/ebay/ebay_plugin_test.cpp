@@ -530,3 +530,19 @@ TEST(EbayPlugin, AGarbledOfferIsAskedForAgainNotThePage) {
     // A fourth time in a row is the answer, not a glitch: the host restarts the page.
     EXPECT_EQ(code_of([&] { host.respond(200, dated, garbled); }), PCGD_ERR_BAD_RESPONSE);
 }
+
+TEST(EbayPlugin, FiguresNotYetUpdatedShortenTheRangeByADay) {
+    FakeHost host(pcgd_plugin_get_vtable(), settings(), march_2027_ms);
+    begin_with_token(host, sdk::Dataset::traffic, R"({"v":1,"stage":"traffic","next":null,"high_water":null,"traffic_last_day":"2027-03-01"})");
+    scan_no_listings(host);
+    EXPECT_NE(host.next_step().request.url.find("date_range:%5B20270227..20270228%5D"), std::string::npos);
+    const std::string lagging = R"({"errors":[{"errorId":50600,"domain":"API_ANALYTICS","category":"REQUEST",)"
+                                R"("message":"Data for the listing Ids 110000000001 is not yet updated to 20270228"}]})";
+    EXPECT_FALSE(host.respond(400, dated, lagging).checkpoint);
+    EXPECT_NE(host.next_step().request.url.find("date_range:%5B20270227..20270227%5D"), std::string::npos);
+    // Not even that day: the job ends with nothing newer, keeping its last day.
+    const auto last = host.respond(400, dated, lagging);
+    EXPECT_TRUE(last.checkpoint);
+    EXPECT_NE(last.cursor.find(R"("traffic_last_day":"2027-03-01")"), std::string::npos) << last.cursor;
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+}
