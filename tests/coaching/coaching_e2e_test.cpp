@@ -6,10 +6,13 @@
 // through `pcgd report` on the same store right after the session.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <tuple>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include <pcgd/model/time.hpp>
 
@@ -71,6 +74,24 @@ protected:
                 out << pcgd::model::format_date(d) << ",EUR,GBP,0.85\n";
             out.close();
             ok({"rates", "import", rates});
+            // A fee rule for the testshop platform (it reports none), so that
+            // costs, and with the cost sheet below profits, are known.
+            std::ofstream(std::filesystem::path(pcgd.dir().path()) / "pcgd.toml", std::ios::app)
+                << "[fees.testshop]\npercent = 2.5\nfixed_minor = 20\n";
+        }
+        /// A cost sheet for every SKU the platforms give no cost for (after a sync).
+        void import_costs() {
+            const std::string costs = (std::filesystem::path(pcgd.dir().path()) / "costs.csv").string();
+            std::ofstream out(costs);
+            out << "sku,unit_cost,currency,valid_from\n";
+            std::set<std::string> skus;
+            // Order lines too: a deleted product's SKU still has sales.
+            for (const char* table : {"variants", "order-lines"})
+                for (const auto& v : pcgd.export_jsonl(table))
+                    if (v.HasMember("sku") && v["sku"].GetStringLength() > 0) skus.insert(v["sku"].GetString());
+            for (const auto& sku : skus) out << sku << ",3.10,GBP,2023-01-01\n";
+            out.close();
+            ok({"costs", "import", "--sme", "lumiere", costs});
         }
         void mutate_and_sync() {
             gb.mutate();
@@ -92,7 +113,9 @@ protected:
         ASSERT_TRUE(row);
         EXPECT_EQ(snap["orders"].GetInt64(), (*row)["orders"].GetInt64());
         EXPECT_EQ(snap["sales"].GetInt64(), minor((*row)["sales"]));
+        ASSERT_FALSE((*row)["profit"].IsNull()) << "every cost is known in this test";
         EXPECT_EQ(snap["profit"].IsNull(), (*row)["profit"].IsNull());
+        EXPECT_DOUBLE_EQ(snap["margin_pct"].GetDouble(), std::round((*row)["margin_pct"].GetDouble() * 10.0) / 10.0);
         if (!snap["profit"].IsNull()) {
             EXPECT_EQ(snap["profit"].GetInt64(), minor((*row)["profit"]));
         }
@@ -101,29 +124,53 @@ protected:
         std::map<std::string, std::pair<std::int64_t, std::int64_t>> channels;  // shop -> orders, sales
         for (const auto& r : planning["sections"]["channels"]["rows"].GetArray())
             if (std::string(r["month"].GetString()) == month) channels[r["shop"].GetString()] = {r["orders"].GetInt64(), minor(r["sales"])};
-        ASSERT_EQ(snap["channels"].Size(), 2u);
-        std::map<std::string, std::pair<std::int64_t, std::int64_t>> countries;
-        for (const auto& c : snap["channels"].GetArray()) {
-            const auto& expected = channels.at(c["key"].GetString());
-            EXPECT_EQ(c["orders"].GetInt64(), expected.first) << c["key"].GetString();
-            EXPECT_EQ(c["sales"].GetInt64(), expected.second) << c["key"].GetString();
-            auto& k = countries[c["country"].GetString()];
-            k.first += c["orders"].GetInt64();
-            k.second += c["sales"].GetInt64();
-        }
-        for (const auto& c : snap["countries"].GetArray()) {
-            EXPECT_EQ(c["orders"].GetInt64(), countries.at(c["key"].GetString()).first);
-            EXPECT_EQ(c["sales"].GetInt64(), countries.at(c["key"].GetString()).second);
-        }
-
-        // Products: every product row of the growth tool, with its sales.
+        // Profit per channel: the growth tool's order rows of the shop.
         const Doc growth = world->report("growth", month);
-        std::map<std::string, std::int64_t> product_sales;
+        std::map<std::string, std::int64_t> channel_profit;
+        for (const auto& r : growth["sections"]["orders"]["rows"].GetArray()) channel_profit[r["shop"].GetString()] += minor(r["profit"]);
+        // Views per channel: the month's traffic rows in the store's export.
+        std::map<std::string, std::int64_t> channel_views;
+        for (const char* shop : {"gb", "fr"})
+            for (const auto& t : world->pcgd.export_jsonl("traffic", shop))
+                if (std::string(t["day"].GetString()).rfind(month, 0) == 0) channel_views[shop] += t["views"].GetInt64();
+        ASSERT_EQ(snap["channels"].Size(), 2u);
+        struct Sum {
+            std::int64_t orders = 0, sales = 0, profit = 0, views = 0;
+        };
+        std::map<std::string, Sum> countries;
+        for (const auto& c : snap["channels"].GetArray()) {
+            const std::string key = c["key"].GetString();
+            EXPECT_EQ(c["orders"].GetInt64(), channels.at(key).first) << key;
+            EXPECT_EQ(c["sales"].GetInt64(), channels.at(key).second) << key;
+            EXPECT_EQ(c["profit"].GetInt64(), channel_profit[key]) << key;
+            EXPECT_EQ(c["views"].GetInt64(), channel_views[key]) << key;
+            auto& k = countries[c["country"].GetString()];
+            k.orders += c["orders"].GetInt64();
+            k.sales += c["sales"].GetInt64();
+            k.profit += c["profit"].GetInt64();
+            k.views += c["views"].GetInt64();
+        }
+        ASSERT_EQ(snap["countries"].Size(), 2u);
+        for (const auto& c : snap["countries"].GetArray()) {
+            const Sum& k = countries.at(c["key"].GetString());
+            EXPECT_EQ(c["orders"].GetInt64(), k.orders);
+            EXPECT_EQ(c["sales"].GetInt64(), k.sales);
+            EXPECT_EQ(c["profit"].GetInt64(), k.profit);
+            EXPECT_EQ(c["views"].GetInt64(), k.views);
+        }
+        EXPECT_EQ(snap["profit"].GetInt64(), channel_profit["gb"] + channel_profit["fr"]);
+
+        // Products: every product row of the growth tool, with its figures.
+        using Figures = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>;  // orders, units, sales, profit
+        std::map<std::string, Figures> product_figures, shown;
         for (const auto& r : growth["sections"]["products"]["rows"].GetArray())
-            if (r["orders"].IsInt64()) product_sales[std::string(r["shop"].GetString()) + "/" + r["sku"].GetString()] = minor(r["sales"]);
-        std::map<std::string, std::int64_t> shown;
-        for (const auto& p : snap["products"].GetArray()) shown[std::string(p["shop"].GetString()) + "/" + p["sku"].GetString()] = p["sales"].GetInt64();
-        EXPECT_EQ(shown, product_sales);
+            if (r["orders"].IsInt64())
+                product_figures[std::string(r["shop"].GetString()) + "/" + r["sku"].GetString()] =
+                    Figures{r["orders"].GetInt64(), r["units"].GetInt64(), minor(r["sales"]), minor(r["profit"])};
+        for (const auto& p : snap["products"].GetArray())
+            shown[std::string(p["shop"].GetString()) + "/" + p["sku"].GetString()] =
+                Figures{p["orders"].GetInt64(), p["units"].GetInt64(), p["sales"].GetInt64(), p["profit"].GetInt64()};
+        EXPECT_EQ(shown, product_figures);
         EXPECT_FALSE(shown.empty());
 
         const Doc quality = world->report("quality", month);
@@ -140,7 +187,11 @@ protected:
         EXPECT_EQ(snap["opportunities"]["potential"].GetInt64(), tiers["potential"]);
         EXPECT_EQ(snap["opportunities"]["new_markets"].GetInt64(),
                   static_cast<std::int64_t>(opportunities["sections"]["new_markets"]["rows"].Size()));
-        EXPECT_EQ(snap["projection"]["sales"].GetInt64(), minor(planning["sections"]["projection"]["rows"][0]["projected"]));
+        const auto& projection = planning["sections"]["projection"]["rows"];
+        EXPECT_EQ(snap["projection"]["sales"].GetInt64(), minor(projection[0]["projected"]));
+        EXPECT_EQ(snap["projection"]["sales_low"].GetInt64(), minor(projection[0]["low"]));
+        EXPECT_EQ(snap["projection"]["sales_high"].GetInt64(), minor(projection[0]["high"]));
+        EXPECT_EQ(snap["projection"]["orders"].GetInt64(), projection[1]["projected"].GetInt64());
 
         // The sync time shown is each shop's last successful orders sync.
         const Doc shops = world->json({"shop", "list"});
@@ -182,6 +233,7 @@ TEST_F(CoachingProgramme, WholeProgrammeForTheDemoSme) {
                    "data access is not ready: shop 'fr' has never synced its inventory");
     EXPECT_EQ(world->json({"session", "list", "--sme", "lumiere"}).Size(), 0u);  // nothing stored on refusal
     sync_json(pcgd);
+    world->import_costs();
     expect_refused(pcgd, {"session", "record", "--sme", "lumiere", "--by", "am-gb", "--at", "2026-08-02"}, "the programme has not started");
     expect_refused(pcgd, {"programme", "start", "--sme", "lumiere", "--by", "nobody", "--at", "2026-07-02"}, "no account manager 'nobody'");
 
