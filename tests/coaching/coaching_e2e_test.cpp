@@ -273,11 +273,23 @@ TEST_F(CoachingProgramme, WholeProgrammeForTheDemoSme) {
     const std::string answers_file = (std::filesystem::path(pcgd.dir().path()) / "answers.toml").string();
     std::ofstream(answers_file) << "on_track = \"Yes, mostly\"\nagree_with_plan = \"Yes\"\nholding_back = \"Christmas stock\"\n"
                                    "[conclusions]\nexport = \"Try the French marketplace\"\n";
+    // The same answers as JSON, used by the last session; and a file with a key that is no question.
+    const std::string answers_json = (std::filesystem::path(pcgd.dir().path()) / "answers.json").string();
+    std::ofstream(answers_json) << R"({"on_track": "Yes, mostly", "agree_with_plan": "Yes", "holding_back": "Christmas stock",
+                                       "conclusions": {"export": "Try the French marketplace"}})";
+    const std::string bad_answers = (std::filesystem::path(pcgd.dir().path()) / "bad.json").string();
+    std::ofstream(bad_answers) << R"({"on_trak": "typo"})";
+    expect_refused(pcgd, {"session", "record", "--sme", "lumiere", "--by", "am-gb", "--at", "2026-08-02", "--answers-file", bad_answers},
+                   "bad.json: unknown key 'on_trak' (expected on_track, agree_with_plan, holding_back, new_opportunities, "
+                   "new_market_progress or coaching_impact)");
+    expect_refused(pcgd, {"session", "record", "--sme", "lumiere", "--by", "am-gb", "--at", "2026-08-02", "--conclusion", "tax=none"},
+                   "--conclusion key must be marketing, products, pricing, export or operations, got 'tax'");
+    EXPECT_EQ(world->json({"session", "list", "--sme", "lumiere"}).Size(), 1u);  // only the onboarding
     for (int i = 0; i < 4; ++i) {
         SCOPED_TRACE(std::string("session ") + dates[i]);
         world->mutate_and_sync();
         Doc s = world->json({"session", "record", "--sme", "lumiere", "--by", i == 2 ? "am-fr" : "am-gb", "--at", dates[i],
-                             "--answers-file", answers_file, "--answer", "new_opportunities=Gift sets " + std::to_string(i + 1),
+                             "--answers-file", i == 3 ? answers_json : answers_file, "--answer", "new_opportunities=Gift sets " + std::to_string(i + 1),
                              "--conclusion", "pricing=Keep the prices", "--action", "Restock the best seller"});
         EXPECT_EQ(s["number"].GetInt64(), i + 1);
         EXPECT_STREQ(s["by"].GetString(), i == 2 ? "am-fr" : "am-gb");

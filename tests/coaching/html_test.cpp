@@ -90,7 +90,7 @@ TEST(CoachingHtml, SessionRecordInFrenchUsesTheReportsWording) {
     EXPECT_NE(html.find("Session mensuelle d&#39;examen et de planification 2"), std::string::npos);
     EXPECT_NE(html.find("(pas de réponse enregistrée)"), std::string::npos);
     EXPECT_NE(html.find(analysis::format_money(model::Money{123456, model::Currency::of("GBP")}, Lang::fr)), std::string::npos);
-    EXPECT_NE(html.find("Travail externe rémunéré: Studio Lux"), std::string::npos);
+    EXPECT_NE(html.find("Travail externe rémunéré\u00a0: Studio Lux"), std::string::npos);
     EXPECT_NE(html.find("Tarification"), std::string::npos);
     EXPECT_NE(html.find(analysis::format_month(*analysis::Month::parse("2026-08"), Lang::fr)), std::string::npos);
 }

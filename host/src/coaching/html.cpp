@@ -55,6 +55,9 @@ footer { margin-top: 2em; font-size: 9pt; color: #666; }
 @media print { body { margin: 0; } h2 { break-after: avoid; } table, .a { break-inside: avoid; } }
 )css";
 
+/// French sets a colon off with a no-break space; English does not.
+std::string colon(Lang lang) { return lang == Lang::fr ? "\u00a0: " : ": "; }
+
 std::string open(const std::string& title, Lang lang) {
     return std::string("<!DOCTYPE html>\n<html lang=\"") + (lang == Lang::fr ? "fr" : "en") + "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
            escape(title) + "</title>\n<style>" + style + "</style>\n</head>\n<body>\n";
@@ -90,9 +93,9 @@ std::string th(std::initializer_list<std::string> labels) {
 std::string people_block(const People& p, Lang lang) {
     std::string experts;
     for (const auto& e : p.coaching.experts) experts += (experts.empty() ? "" : ", ") + p.name_of(e);
-    std::string out = "<p class=\"meta\">" + escape(ui("sme", lang)) + ": <strong>" + escape(p.sme.name) + "</strong> (" + escape(p.sme.id) +
-                      ")<br>" + escape(ui("account_manager", lang)) + ": " + escape(p.name_of(p.coaching.manager_id));
-    if (!experts.empty()) out += "<br>" + escape(ui("experts", lang)) + ": " + escape(experts);
+    std::string out = "<p class=\"meta\">" + escape(ui("sme", lang)) + colon(lang) + "<strong>" + escape(p.sme.name) + "</strong> (" + escape(p.sme.id) +
+                      ")<br>" + escape(ui("account_manager", lang)) + colon(lang) + escape(p.name_of(p.coaching.manager_id));
+    if (!experts.empty()) out += "<br>" + escape(ui("experts", lang)) + colon(lang) + escape(experts);
     return out + "</p>\n";
 }
 
@@ -101,7 +104,7 @@ std::string actions_table(const std::vector<host::Action>& actions, const People
     std::string out = "<table>\n" + th({"#", ui("action", lang), ui("owner", lang), ui("due", lang), ui("status", lang)});
     for (const auto& a : actions) {
         std::string owner = label_of(owner_kinds(), a.owner_kind, lang);
-        if (!a.owner_name.empty()) owner += ": " + a.owner_name;
+        if (!a.owner_name.empty()) owner += colon(lang) + a.owner_name;
         out += "<tr><td class=\"n\">" + std::to_string(a.id) + "</td><td>" + escape(a.title) +
                (a.note.empty() ? "" : "<br><em>" + escape(a.note) + "</em>") + "</td><td>" + escape(owner) + "</td><td>" +
                day(a.due_day, lang) + "</td><td>" + escape(label_of(action_statuses(), a.status, lang)) + "</td></tr>\n";
@@ -142,7 +145,7 @@ std::string deltas_table(const std::vector<Delta>& deltas, const std::string& cu
 std::string snapshot_block(const Snapshot& s, Lang lang) {
     std::ostringstream out;
     out << "<p class=\"meta\">" << escape(ui("taken_at", lang)) << " " << instant(s.taken_at_ms, lang) << " &middot; "
-        << escape(ui("month", lang)) << ": " << escape(analysis::format_month(*analysis::Month::parse(s.month), lang)) << "</p>\n";
+        << escape(ui("month", lang)) << colon(lang) << escape(analysis::format_month(*analysis::Month::parse(s.month), lang)) << "</p>\n";
     out << "<table>\n" << th({ui("shop", lang), ui("platform", lang), ui("country", lang), ui("synced_at", lang)});
     for (const auto& shop : s.shops)
         out << "<tr><td>" << escape(shop.shop) << "</td><td>" << escape(shop.platform) << "</td><td>" << escape(shop.country) << "</td><td>"
@@ -258,7 +261,7 @@ std::string plan_html(const PlanDocument& doc, Lang lang) {
     const auto& p = doc.plan;
     const auto& d = doc.draft;
     std::string out = open(ui("plan_title", lang) + " - " + doc.people.sme.name, lang);
-    out += "<h1>" + escape(ui("plan_title", lang)) + "</h1>\n<p class=\"meta\">" + escape(ui("plan_date", lang)) + ": " + day(p.plan_day, lang) +
+    out += "<h1>" + escape(ui("plan_title", lang)) + "</h1>\n<p class=\"meta\">" + escape(ui("plan_date", lang)) + colon(lang) + day(p.plan_day, lang) +
            "</p>\n";
     out += people_block(doc.people, lang);
     const auto or_not_set = [&](const std::string& v) { return v.empty() ? "<em>" + escape(ui("not_set", lang)) + "</em>" : escape(v); };
@@ -267,7 +270,7 @@ std::string plan_html(const PlanDocument& doc, Lang lang) {
            "</td></tr>\n<tr><th>" + escape(ui("segment", lang)) + "</th><td>" + or_not_set(p.target_segment) + "</td></tr>\n</table>\n";
     if (!p.summary.empty()) out += "<h2>" + escape(ui("summary", lang)) + "</h2>\n<p class=\"a\">" + escape(p.summary) + "</p>\n";
 
-    out += "<h2>" + escape(ui("from_the_tools", lang)) + "</h2>\n<p class=\"meta\">" + escape(ui("month", lang)) + ": " +
+    out += "<h2>" + escape(ui("from_the_tools", lang)) + "</h2>\n<p class=\"meta\">" + escape(ui("month", lang)) + colon(lang) +
            escape(analysis::format_month(*analysis::Month::parse(d.month), lang)) + "</p>\n";
     out += "<h3>" + escape(ui("strong_opportunities", lang)) + "</h3>\n";
     if (d.strong.empty()) out += "<p>" + escape(ui("none", lang)) + "</p>\n";
