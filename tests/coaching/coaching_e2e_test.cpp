@@ -62,7 +62,7 @@ protected:
         void setup() {
             ok({"manager", "add", "--id", "am-gb", "--name", "Alice Martin", "--launchpad", "GB"});
             ok({"manager", "add", "--id", "am-fr", "--name", "Benoît Roux", "--launchpad", "FR"});
-            ok({"sme", "add", "--id", "lumiere", "--name", "Maison Lumière", "--currency", "GBP"});
+            ok({"sme", "add", "--id", "lumiere", "--name", "Maison Lumière", "--currency", "GBP", "--lang", "fr"});
             for (auto [id, emulator, country] : {std::tuple{"gb", &gb, "GB"}, std::tuple{"fr", &fr, "FR"}})
                 ok({"shop", "add", "--id", id, "--sme", "lumiere", "--platform", "testshop", "--base-url", emulator->base_url(), "--country",
                     country, "--setting", "client_id=pcgd-test-client", "--credential", "client_secret=pcgd-test-secret"});
@@ -440,6 +440,9 @@ void CoachingProgramme::check_exports() {
     EXPECT_NE(plan.find("gift buyers in Paris"), std::string::npos);
     EXPECT_NE(plan.find("Studio Lux"), std::string::npos);
     EXPECT_NE(plan.find("Rejetée par décision commerciale"), std::string::npos);
+    EXPECT_NE(plan.find("Mettre en vente sur fr les produits qui se vendent ailleurs"), std::string::npos);  // drafted in the SME's language
+    // Without --lang, the SME's language.
+    EXPECT_NE(world->ok({"export", "session", "--sme", "lumiere", "--id", id}).out.find("<html lang=\"fr\">"), std::string::npos);
     expect_refused(pcgd, {"export", "session", "--sme", "lumiere", "--id", "999"}, "SME 'lumiere' has no session 999");
     expect_refused(pcgd, {"export", "plan", "--sme", "lumiere", "--format", "csv"}, "--format for a plan must be html or pdf");
     expect_refused(pcgd, {"export", "orders", "--format", "html"}, "--format for records must be csv or jsonl");

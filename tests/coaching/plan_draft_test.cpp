@@ -85,6 +85,19 @@ TEST(CoachingPlanDraft, TargetsTheShopTheCandidatesAreMostAbsentFrom) {
     }
 }
 
+TEST(CoachingPlanDraft, WrittenInTheReportsLanguage) {
+    // In French the tool labels a strong opportunity "forte": nothing is "strong".
+    ToolReports r = tools();
+    EXPECT_TRUE(draft_plan(r, analysis::Lang::fr).strong.empty());
+    for (auto& row : r.opportunities.sections[0].rows)
+        if (std::get<std::string>(row[3]) == "strong") row[3] = S("forte");
+    const PlanDraft d = draft_plan(r, analysis::Lang::fr);
+    ASSERT_EQ(d.strong.size(), 2u);
+    EXPECT_EQ(d.actions[0].title, "Mettre en vente sur fr les produits qui se vendent ailleurs : SKU-A, SKU-B");
+    EXPECT_EQ(d.actions[2].title, "Garder Bougie (fr) en stock et le mettre en avant : proven sales: 20 units");
+    EXPECT_EQ(d.actions[5].title, "Add images : produit p3 (fr), no image");
+}
+
 TEST(CoachingPlanDraft, JsonRoundTrips) {
     const PlanDraft d = draft_plan(tools());
     const PlanDraft back = plan_draft_from_json(to_json(d));

@@ -77,7 +77,10 @@ void add_plan_command(CLI::App& app, Context& ctx) {
         if (ctx.store().get_plan(c.sme_id))
             throw CommandError("SME '" + c.sme_id + "' already has a plan: change it with `pcgd plan edit` and `pcgd action`", 2);
         const std::int64_t at = at_ms(args->at);
-        const co::PlanDraft d = with_tools([&] { return co::draft_plan(co::run_tools(ctx.store(), ctx.config(), c.sme_id, at)); });
+        // Written in the SME's language: the tools' fixes and reasons are in it.
+        const auto lang = require_sme(ctx, c.sme_id).lang == "fr" ? analysis::Lang::fr : analysis::Lang::en;
+        const co::PlanDraft d =
+            with_tools([&] { return co::draft_plan(co::run_tools(ctx.store(), ctx.config(), c.sme_id, at, std::nullopt, lang), lang); });
         Plan p;
         p.sme_id = c.sme_id;
         p.plan_day = model::floor_div(at, 86400000);

@@ -27,14 +27,16 @@ host::Action suggestion(std::string title, std::string owner_kind) {
 
 }  // namespace
 
-PlanDraft draft_plan(const ToolReports& r) {
+PlanDraft draft_plan(const ToolReports& r, analysis::Lang lang) {
+    const bool fr = lang == analysis::Lang::fr;
+    const std::string strong_tier = fr ? "forte" : "strong";  // the tool's label in `lang`
     PlanDraft d;
     d.month = r.planning.month ? r.planning.month->str() : "";
     d.currency = r.planning.currency.str();
 
     const auto& tiers = section(r.opportunities, "products");
     for (const Row& row : tiers.rows) {
-        if (str(row[column(tiers, "tier")]) != "strong") continue;
+        if (str(row[column(tiers, "tier")]) != strong_tier) continue;
         d.strong.push_back({str(row[column(tiers, "shop")]), str(row[column(tiers, "product_id")]), str(row[column(tiers, "title")]),
                             num(row[column(tiers, "units")]), num(row[column(tiers, "orders")]), str(row[column(tiers, "reason")])});
     }
@@ -86,18 +88,24 @@ PlanDraft draft_plan(const ToolReports& r) {
         std::size_t n = 0;
         for (const auto& c : d.new_markets)
             if (c.absent_from == d.target_shop && n < 5) skus += (n++ ? ", " : "") + c.sku;
-        d.actions.push_back(suggestion("List on " + d.target_shop + " the products that sell elsewhere: " + skus, "sme_staff"));
-        d.actions.push_back(suggestion("Investigate the " + d.target_country + " " + d.target_channel +
-                                           " market: customers, prices and competitors of these products",
+        d.actions.push_back(suggestion(fr ? "Mettre en vente sur " + d.target_shop + " les produits qui se vendent ailleurs : " + skus
+                                          : "List on " + d.target_shop + " the products that sell elsewhere: " + skus,
+                                       "sme_staff"));
+        d.actions.push_back(suggestion(fr ? "Étudier le marché " + d.target_country + " " + d.target_channel +
+                                                " : clients, prix et concurrents de ces produits"
+                                          : "Investigate the " + d.target_country + " " + d.target_channel +
+                                                " market: customers, prices and competitors of these products",
                                        "account_manager"));
     }
-    for (std::size_t i = 0; i < d.strong.size() && i < 3; ++i)
-        d.actions.push_back(suggestion("Keep " + d.strong[i].title + " (" + d.strong[i].shop + ") in stock and promote it: " +
-                                           d.strong[i].reason,
+    for (std::size_t i = 0; i < d.strong.size() && i < 3; ++i) {
+        const auto& o = d.strong[i];
+        d.actions.push_back(suggestion(fr ? "Garder " + o.title + " (" + o.shop + ") en stock et le mettre en avant : " + o.reason
+                                          : "Keep " + o.title + " (" + o.shop + ") in stock and promote it: " + o.reason,
                                        "sme_staff"));
+    }
     for (const auto& f : d.fixes)
         // New photographs are usually bought in; text and data fixes are the SME's own work.
-        d.actions.push_back(suggestion(f.fix + ": product " + f.product_id + " (" + f.shop + "), " + f.reason,
+        d.actions.push_back(suggestion(f.fix + (fr ? " : produit " : ": product ") + f.product_id + " (" + f.shop + "), " + f.reason,
                                        f.factor == "images" ? "external" : "sme_staff"));
     return d;
 }

@@ -35,13 +35,16 @@ struct PlanDraft {
     /// The suggested target: the shop the candidates are most absent from,
     /// weighted by their units; empty when there is no candidate.
     std::string target_shop, target_country, target_channel;
-    /// Suggested actions (status planned, no owner name, no due date).
+    /// Suggested actions (status planned, no owner name, no due date), in the
+    /// language of the reports.
     std::vector<host::Action> actions;
 };
 
 inline constexpr std::size_t max_fixes = 5;
 
-PlanDraft draft_plan(const ToolReports& reports);
+/// `reports` are in `lang` (see run_tools): the fixes and reasons are the
+/// tools' own text, and the suggested actions are written in that language.
+PlanDraft draft_plan(const ToolReports& reports, analysis::Lang lang = analysis::Lang::en);
 
 std::string to_json(const PlanDraft& d);
 PlanDraft plan_draft_from_json(const std::string& json);

@@ -50,11 +50,11 @@ void add(std::optional<std::int64_t>& sum, const std::optional<std::int64_t>& pa
 }  // namespace
 
 ToolReports run_tools(host::Store& store, const host::Config& config, const std::string& sme_id, std::int64_t now_ms,
-                      std::optional<analysis::Month> month) {
+                      std::optional<analysis::Month> month, analysis::Lang lang) {
     analysis::ReportRequest request;
     request.month = month;
     request.sme_id = sme_id;
-    request.lang = analysis::Lang::en;
+    request.lang = lang;
     request.now_ms = now_ms;
     const analysis::Scope scope = analysis::resolve_scope(store, request);
     return ToolReports{analysis::quality_report(store, config, scope), analysis::opportunities_report(store, config, scope),

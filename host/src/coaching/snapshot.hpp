@@ -57,9 +57,10 @@ struct ToolReports {
 };
 
 /// Runs the four tools for `sme_id` for `month`, by default the last full
-/// month before `now_ms`. Throws analysis::InputError, MissingRate.
+/// month before `now_ms`, in `lang` (English for snapshots, whose keys must
+/// be stable). Throws analysis::InputError, MissingRate.
 ToolReports run_tools(host::Store& store, const host::Config& config, const std::string& sme_id, std::int64_t now_ms,
-                      std::optional<analysis::Month> month = std::nullopt);
+                      std::optional<analysis::Month> month = std::nullopt, analysis::Lang lang = analysis::Lang::en);
 
 /// The snapshot of those reports; `views` are per shop for the month, read
 /// from the store's traffic (no tool sums a month's views).
