@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -89,8 +92,18 @@ void print_pdf(const std::string& html, const std::string& pdf) {
     const int rc = posix_spawn(&pid, chromium.c_str(), &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw CommandError("cannot run " + chromium + ": " + std::strerror(rc));
+    // A browser that hangs (a broken profile, no /dev/shm) must not hang pcgd.
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (true) {
+        const pid_t done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR)) break;
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            throw CommandError(chromium + " did not print the PDF within 120 s");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     std::error_code ec;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !std::filesystem::exists(target, ec) || std::filesystem::file_size(target, ec) == 0) {
