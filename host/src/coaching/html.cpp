@@ -52,7 +52,7 @@ td.n { text-align: right; white-space: nowrap; }
 .up { color: #05620b; } .down { color: #a00; }
 footer { margin-top: 2em; font-size: 9pt; color: #666; }
 @page { size: A4; margin: 15mm; }
-@media print { body { margin: 0; } h2 { break-after: avoid; } table, .a { break-inside: avoid; } }
+@media print { body { margin: 0; } h2, h3, .q { break-after: avoid; } table, .a { break-inside: avoid; } }
 )css";
 
 /// French sets a colon off with a no-break space; English does not.
