@@ -226,6 +226,13 @@ TEST_F(CoachingProgramme, WholeProgrammeForTheDemoSme) {
     expect_refused(pcgd, {"sme", "assign", "--sme", "lumiere", "--manager", "am-fr"}, "needs an account manager of its own country's launchpad");
     expect_refused(pcgd, {"sme", "assign", "--sme", "lumiere", "--manager", "am-gb", "--expert", "am-gb"}, "experts come from the other launchpad");
     world->ok({"sme", "assign", "--sme", "lumiere", "--manager", "am-gb", "--expert", "am-fr"});
+    // Who sees what (for the API): a manager's SMEs, as account manager or expert.
+    const Doc managers = world->json({"manager", "list"});
+    ASSERT_EQ(managers.Size(), 2u);
+    EXPECT_STREQ(managers[0]["id"].GetString(), "am-fr");
+    EXPECT_STREQ(managers[0]["smes"][0].GetString(), "lumiere");
+    EXPECT_STREQ(managers[1]["smes"][0].GetString(), "lumiere");
+    EXPECT_STREQ(world->json({"programme", "status", "--sme", "lumiere"})["phase"].GetString(), "not_started");
     expect_refused(pcgd, {"manager", "add", "--id", "x", "--name", "X", "--launchpad", "DE"}, "--launchpad must be GB or FR, got 'DE'");
 
     // Onboarding needs the data access: shops that have synced.
@@ -356,6 +363,9 @@ TEST_F(CoachingProgramme, WholeProgrammeForTheDemoSme) {
     }
     expect_refused(pcgd, {"session", "record", "--sme", "lumiere", "--by", "am-gb", "--at", "2026-11-20"},
                    "the four formal sessions have been held");
+    const Doc status = world->json({"programme", "status", "--sme", "lumiere"});
+    EXPECT_STREQ(status["phase"].GetString(), "in_sessions");
+    EXPECT_EQ(status["reviews_held"].GetInt64(), 4);
     expect_refused(pcgd, {"session", "record", "--sme", "lumiere", "--by", "am-gb", "--kind", "checkin", "--at", "2026-10-20"},
                    "before the last session");
 
@@ -453,6 +463,13 @@ TEST_F(CoachingProgramme, PdfExportsThroughHeadlessChromium) {
         GTEST_SKIP() << "chromium or pdftotext (poppler-utils) not installed: PDF export not checked";
     const auto dir = std::filesystem::path(world->pcgd.dir().path());
     world->ok({"sme", "assign", "--sme", "lumiere", "--manager", "am-gb", "--expert", "am-fr"});
+    // Who sees what (for the API): a manager's SMEs, as account manager or expert.
+    const Doc managers = world->json({"manager", "list"});
+    ASSERT_EQ(managers.Size(), 2u);
+    EXPECT_STREQ(managers[0]["id"].GetString(), "am-fr");
+    EXPECT_STREQ(managers[0]["smes"][0].GetString(), "lumiere");
+    EXPECT_STREQ(managers[1]["smes"][0].GetString(), "lumiere");
+    EXPECT_STREQ(world->json({"programme", "status", "--sme", "lumiere"})["phase"].GetString(), "not_started");
     sync_json(world->pcgd);
     world->ok({"programme", "start", "--sme", "lumiere", "--by", "am-gb", "--at", "2026-09-02"});
     const Doc s = world->json({"session", "record", "--sme", "lumiere", "--by", "am-gb", "--at", "2026-10-02", "--answer",
