@@ -86,8 +86,8 @@ TEST(Cli, CommandsNameWhatIsUnknown) {
     expect_refused(pcgd, {"sync"}, "no shops to sync: add one with `pcgd shop add`", 1);
     expect_refused(pcgd, {"sync", "--dataset", "stock"}, "unknown dataset 'stock' (inventory, orders or traffic)");
     expect_refused(pcgd, {"shop", "remove", "--id", "nowhere"}, "no shop 'nowhere'", 1);
-    expect_refused(pcgd, {"export", "customers"}, "customers not in {products,variants,orders,order-lines,refunds,traffic}");
-    expect_refused(pcgd, {"export", "orders", "--format", "xml"}, "xml not in {csv,jsonl}");
+    expect_refused(pcgd, {"export", "customers"}, "customers not in {products,variants,orders,order-lines,refunds,traffic,session,plan}");
+    expect_refused(pcgd, {"export", "orders", "--format", "xml"}, "xml not in {csv,jsonl,html,pdf}");
     expect_refused(pcgd, {"frobnicate"}, "unknown command 'frobnicate' (see `pcgd --help`)");
     const auto missing = run({PCGD_BIN, "--config", "/nonexistent/pcgd.toml", "plugins"}, pcgd.env());
     EXPECT_EQ(missing.exit_code, 2);

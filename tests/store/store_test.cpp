@@ -525,8 +525,8 @@ TEST_F(StoreTest, ReopeningKeepsDataAndSchema) {
     store = open_sqlite_store(path);
     EXPECT_EQ(store->counts("s1").orders, 1);
     EXPECT_EQ(store->sync_state("s1", Dataset::orders).cursor, "c1");
-    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 3);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 3);  // 3: shops' seller accounts
+    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 4);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 4);  // 4: the coaching programme
 }
 
 TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
@@ -535,11 +535,17 @@ TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
     b->commit("c1");
     b.reset();
     store.reset();
-    // Back to the version 2 layout: no account column, no migration 3.
-    execute(path, "ALTER TABLE shops DROP COLUMN account; DELETE FROM schema_migrations WHERE version = 3");
+    // Back to the version 2 layout: no account column, no coaching tables,
+    // no migrations 3 and 4.
+    execute(path,
+            "ALTER TABLE shops DROP COLUMN account; DROP TABLE coaching_actions; DROP TABLE coaching_plans;"
+            " DROP TABLE coaching_goals; DROP TABLE coaching_training; DROP TABLE coaching_obstacles;"
+            " DROP TABLE coaching_sessions; DROP TABLE coaching_experts; DROP TABLE coaching; DROP TABLE managers;"
+            " DELETE FROM schema_migrations WHERE version >= 3");
 
     store = open_sqlite_store(path);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 3);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 4);
+    EXPECT_EQ(sql("SELECT count(*) FROM managers"), 0);
     const auto s1 = store->get_shop("s1");
     ASSERT_TRUE(s1);
     EXPECT_EQ(s1->account, "");
@@ -563,7 +569,7 @@ TEST_F(StoreTest, NewerSchemaIsRefusedNamingBothVersions) {
         const std::string what = e.what();
         EXPECT_NE(what.find(path), std::string::npos) << what;
         EXPECT_NE(what.find("99"), std::string::npos) << what;
-        EXPECT_NE(what.find("up to 3"), std::string::npos) << what;
+        EXPECT_NE(what.find("up to 4"), std::string::npos) << what;
     }
 }
 

@@ -53,6 +53,16 @@ void add_sme_command(CLI::App& app, Context& ctx);
 void add_rates_command(CLI::App& app, Context& ctx);
 void add_costs_command(CLI::App& app, Context& ctx);
 void add_report_command(CLI::App& app, Context& ctx);
+// The coaching programme (coaching_*.cpp).
+void add_manager_command(CLI::App& app, Context& ctx);
+void add_sme_assign_command(CLI::App& app, Context& ctx);  // after add_sme_command
+void add_programme_command(CLI::App& app, Context& ctx);
+void add_session_command(CLI::App& app, Context& ctx);
+void add_obstacle_command(CLI::App& app, Context& ctx);
+void add_training_command(CLI::App& app, Context& ctx);
+void add_goal_command(CLI::App& app, Context& ctx);
+void add_plan_command(CLI::App& app, Context& ctx);
+void add_action_command(CLI::App& app, Context& ctx);
 
 using host::format_table;
 

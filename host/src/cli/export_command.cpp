@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/coaching.hpp"
 #include "cli/context.hpp"
 #include "export/exporter.hpp"
 
@@ -10,17 +11,32 @@ namespace pcgd::host::cli {
 
 void add_export_command(CLI::App& app, Context& ctx) {
     struct Args {
-        std::string table, shop, format = "csv", output;
+        std::string table, shop, format, output, sme, lang;
+        std::int64_t id = 0;
     };
     auto args = std::make_shared<Args>();
-    auto* cmd = app.add_subcommand("export", "Write stored records as CSV or JSON Lines");
-    cmd->add_option("table", args->table, "products, variants, orders, order-lines, refunds or traffic")
+    auto* cmd = app.add_subcommand("export", "Write stored records as CSV or JSON Lines; a session record or the plan as HTML or PDF");
+    cmd->add_option("table", args->table, "products, variants, orders, order-lines, refunds or traffic; session or plan")
         ->required()
-        ->check(CLI::IsMember({"products", "variants", "orders", "order-lines", "refunds", "traffic"}));
+        ->check(CLI::IsMember({"products", "variants", "orders", "order-lines", "refunds", "traffic", "session", "plan"}));
     cmd->add_option("--shop", args->shop, "Only this shop");
-    cmd->add_option("--format", args->format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}))->capture_default_str();
-    cmd->add_option("-o,--output", args->output, "Write to this file instead of standard output");
+    cmd->add_option("--format", args->format, "csv (default) or jsonl; html (default) or pdf for a session or the plan")
+        ->check(CLI::IsMember({"csv", "jsonl", "html", "pdf"}));
+    cmd->add_option("-o,--output,--out", args->output, "Write to this file instead of standard output");
+    cmd->add_option("--sme", args->sme, "The SME (session, plan)");
+    cmd->add_option("--id", args->id, "The session id (session)");
+    cmd->add_option("--lang", args->lang, "en or fr (session, plan; default: the SME's)");
     cmd->callback([&ctx, args] {
+        if (args->table == "session" || args->table == "plan") {
+            if (args->sme.empty()) throw CommandError("--sme is required to export a " + args->table, 2);
+            if (!args->shop.empty()) throw CommandError("--shop does not apply to a " + args->table, 2);
+            return export_document(ctx, DocumentExport{args->table, args->sme, args->lang, args->format, args->output, args->id});
+        }
+        if (!args->sme.empty() || args->id != 0 || !args->lang.empty())
+            throw CommandError("--sme, --id and --lang apply to a session or the plan only", 2);
+        if (args->format.empty()) args->format = "csv";
+        if (args->format != "csv" && args->format != "jsonl")
+            throw CommandError("--format for records must be csv or jsonl, got '" + args->format + "'", 2);
         const auto table = *export_table_from_string(args->table);
         const auto format = args->format == "jsonl" ? ExportFormat::jsonl : ExportFormat::csv;
         std::optional<std::string_view> shop;

@@ -32,6 +32,15 @@ int main(int argc, char** argv) {
     add_rates_command(app, ctx);
     add_costs_command(app, ctx);
     add_report_command(app, ctx);
+    add_manager_command(app, ctx);
+    add_sme_assign_command(app, ctx);
+    add_programme_command(app, ctx);
+    add_session_command(app, ctx);
+    add_obstacle_command(app, ctx);
+    add_training_command(app, ctx);
+    add_goal_command(app, ctx);
+    add_plan_command(app, ctx);
+    add_action_command(app, ctx);
 
     // Logs go to stderr so that stdout stays clean for --json and exports.
     auto logger = spdlog::stderr_color_mt("pcgd");

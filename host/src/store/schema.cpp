@@ -260,6 +260,120 @@ CREATE TABLE daily_sku_facts (
     {3, "shops share a seller account's budget", R"sql(
 ALTER TABLE shops ADD COLUMN account TEXT NOT NULL DEFAULT '';
 )sql"},
+    // The coaching programme. Every table is keyed or indexed by SME, the
+    // unit of access (an SME sees its own programme, a manager their SMEs).
+    // Rows name the SME but do not reference `smes`: a programme's history
+    // stays even if the SME row is replaced. Answers, conclusions and the
+    // snapshot of the figures shown are JSON documents: they are shown back
+    // exactly as recorded, never queried by field. Days are days since the
+    // epoch; money is minor units with its currency.
+    {4, "coaching: managers, sessions, obstacles, training, goals, plan, actions", R"sql(
+CREATE TABLE managers (
+    id            TEXT PRIMARY KEY NOT NULL,
+    name          TEXT NOT NULL,
+    launchpad     TEXT NOT NULL, -- GB or FR
+    created_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE coaching (
+    sme_id         TEXT PRIMARY KEY NOT NULL,
+    country        TEXT NOT NULL,
+    manager_id     TEXT NOT NULL REFERENCES managers(id),
+    assigned_at_ms INTEGER NOT NULL,
+    started_at_ms  INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE coaching_experts (
+    sme_id     TEXT NOT NULL,
+    manager_id TEXT NOT NULL REFERENCES managers(id),
+    PRIMARY KEY (sme_id, manager_id)
+) WITHOUT ROWID;
+CREATE INDEX coaching_by_manager ON coaching(manager_id);
+CREATE INDEX coaching_experts_by_manager ON coaching_experts(manager_id);
+
+CREATE TABLE coaching_sessions (
+    id               INTEGER PRIMARY KEY,
+    sme_id           TEXT NOT NULL,
+    kind             TEXT NOT NULL, -- onboarding, review, checkin, end_review, continuing
+    number           INTEGER NOT NULL,
+    held_at_ms       INTEGER NOT NULL,
+    manager_id       TEXT NOT NULL,
+    answers_json     TEXT NOT NULL,
+    conclusions_json TEXT NOT NULL,
+    notes            TEXT NOT NULL,
+    snapshot_json    TEXT NOT NULL, -- '' for a check-in
+    created_at_ms    INTEGER NOT NULL
+);
+CREATE INDEX coaching_sessions_by_sme ON coaching_sessions(sme_id, held_at_ms);
+
+CREATE TABLE coaching_obstacles (
+    id          INTEGER PRIMARY KEY,
+    sme_id      TEXT NOT NULL,
+    kind        TEXT NOT NULL, -- external_shock, outside_expertise, data_skills, slowed_growth
+    note        TEXT NOT NULL,
+    day         INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL
+);
+CREATE INDEX coaching_obstacles_by_sme ON coaching_obstacles(sme_id);
+
+CREATE TABLE coaching_training (
+    sme_id        TEXT NOT NULL,
+    tool          TEXT NOT NULL, -- quality, opportunities, planning, growth
+    trained       INTEGER NOT NULL,
+    day           INTEGER,
+    trainer       TEXT NOT NULL,
+    confidence    INTEGER,       -- 1-5
+    follow_up     TEXT NOT NULL,
+    updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (sme_id, tool)
+) WITHOUT ROWID;
+
+CREATE TABLE coaching_goals (
+    id            INTEGER PRIMARY KEY,
+    sme_id        TEXT NOT NULL,
+    metric        TEXT NOT NULL, -- monthly_sales, channel_orders, quality_score, margin
+    shop_id       TEXT NOT NULL,
+    currency      TEXT NOT NULL, -- of a money target, else ''
+    target        INTEGER NOT NULL,
+    due_day       INTEGER NOT NULL,
+    note          TEXT NOT NULL,
+    set_by        TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX coaching_goals_by_sme ON coaching_goals(sme_id);
+
+CREATE TABLE coaching_plans (
+    sme_id         TEXT PRIMARY KEY NOT NULL,
+    plan_day       INTEGER NOT NULL,
+    draft_json     TEXT NOT NULL,
+    target_country TEXT NOT NULL,
+    target_channel TEXT NOT NULL,
+    target_segment TEXT NOT NULL,
+    summary        TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    updated_by     TEXT NOT NULL,
+    created_at_ms  INTEGER NOT NULL,
+    updated_at_ms  INTEGER NOT NULL
+);
+
+CREATE TABLE coaching_actions (
+    id            INTEGER PRIMARY KEY,
+    sme_id        TEXT NOT NULL,
+    session_id    INTEGER REFERENCES coaching_sessions(id),
+    in_plan       INTEGER NOT NULL,
+    title         TEXT NOT NULL,
+    owner_kind    TEXT NOT NULL, -- sme_staff, external, account_manager
+    owner_name    TEXT NOT NULL,
+    due_day       INTEGER,
+    status        TEXT NOT NULL, -- planned, in_progress, done, rejected, deferred
+    note          TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    updated_by    TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX coaching_actions_by_sme ON coaching_actions(sme_id);
+)sql"},
 };
 
 std::int64_t current_version(Connection& db) {

@@ -12,6 +12,7 @@
 
 #include "store/facts.hpp"
 #include "store/schema.hpp"
+#include "store/sqlite_coaching.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/store.hpp"
 
@@ -544,7 +545,7 @@ std::string shop_filter(const std::optional<std::string_view>& shop_id, const ch
 
 class SqliteStore final : public Store {
 public:
-    explicit SqliteStore(std::shared_ptr<Shared> shared) : shared_(std::move(shared)), db_(shared_->db) {}
+    explicit SqliteStore(std::shared_ptr<Shared> shared) : shared_(std::move(shared)), db_(shared_->db), coaching_(db_) {}
 
     void put_shop(const ShopRecord& s) override {
         shared_->require_no_open_batch("put_shop");
@@ -891,6 +892,49 @@ public:
         });
     }
 
+    // Coaching: the SQL lives in sqlite_coaching.cpp. Writes wait for no
+    // open batch, like every other write.
+    void put_manager(const Manager& m) override { write("put_manager", [&] { coaching_.put_manager(m); }); }
+    std::optional<Manager> get_manager(std::string_view id) override { return coaching_.get_manager(id); }
+    std::vector<Manager> list_managers() override { return coaching_.list_managers(); }
+    void put_coaching(const Coaching& c) override { write("put_coaching", [&] { coaching_.put_coaching(c); }); }
+    std::optional<Coaching> get_coaching(std::string_view sme_id) override { return coaching_.get_coaching(sme_id); }
+    std::vector<std::string> coached_smes(std::string_view manager_id) override { return coaching_.coached_smes(manager_id); }
+    std::int64_t add_session(const Session& s, const std::vector<Action>& actions) override {
+        shared_->require_no_open_batch("add_session");
+        return coaching_.add_session(s, actions);
+    }
+    std::optional<Session> get_session(std::string_view sme_id, std::int64_t id) override { return coaching_.get_session(sme_id, id); }
+    std::vector<Session> list_sessions(std::string_view sme_id) override { return coaching_.list_sessions(sme_id); }
+    std::int64_t add_obstacle(const Obstacle& o) override {
+        shared_->require_no_open_batch("add_obstacle");
+        return coaching_.add_obstacle(o);
+    }
+    std::vector<Obstacle> list_obstacles(std::string_view sme_id) override { return coaching_.list_obstacles(sme_id); }
+    void put_training(const Training& t) override { write("put_training", [&] { coaching_.put_training(t); }); }
+    std::vector<Training> list_training(std::string_view sme_id) override { return coaching_.list_training(sme_id); }
+    std::int64_t add_goal(const Goal& g) override {
+        shared_->require_no_open_batch("add_goal");
+        return coaching_.add_goal(g);
+    }
+    std::vector<Goal> list_goals(std::string_view sme_id) override { return coaching_.list_goals(sme_id); }
+    void put_plan(const Plan& p, const std::vector<Action>& actions) override { write("put_plan", [&] { coaching_.put_plan(p, actions); }); }
+    std::optional<Plan> get_plan(std::string_view sme_id) override { return coaching_.get_plan(sme_id); }
+    std::int64_t add_action(const Action& a) override {
+        shared_->require_no_open_batch("add_action");
+        return coaching_.add_action(a);
+    }
+    void update_action(const Action& a) override { write("update_action", [&] { coaching_.update_action(a); }); }
+    std::optional<Action> get_action(std::string_view sme_id, std::int64_t id) override { return coaching_.get_action(sme_id, id); }
+    std::vector<Action> list_actions(std::string_view sme_id) override { return coaching_.list_actions(sme_id); }
+
+private:
+    template <class F>
+    void write(const char* operation, F&& f) {
+        shared_->require_no_open_batch(operation);
+        f();
+    }
+
 private:
     inline static const std::string smes_sql = "SELECT id, name, currency, lang, created_at_ms FROM smes";
 
@@ -922,6 +966,7 @@ private:
 
     std::shared_ptr<Shared> shared_;
     Connection& db_;
+    sqlite::CoachingTables coaching_;
 };
 
 void configure(Connection& db) {

@@ -13,6 +13,8 @@
 #include <pcgd/model/records.hpp>
 #include <pcgd/sdk/plugin.hpp>
 
+#include "store/coaching_records.hpp"
+
 namespace pcgd::host {
 
 /// A connected shop as stored. Credentials are sealed (see secrets/vault.hpp);
@@ -224,6 +226,36 @@ public:
                                 const std::function<void(const DayViews&)>& f);
     /// Recomputes the facts of every shop from its orders and refunds.
     virtual void rebuild_facts();
+
+    // Coaching (schema version 4; see coaching_records.hpp). Every query is
+    // by SME, the unit of access. Writes that go together (a session and the
+    // actions agreed in it) are one transaction: nothing is stored on failure.
+    virtual void put_manager(const Manager& manager);  // insert or replace
+    virtual std::optional<Manager> get_manager(std::string_view id);
+    virtual std::vector<Manager> list_managers();
+    virtual void put_coaching(const Coaching& coaching);  // insert or replace, experts included
+    virtual std::optional<Coaching> get_coaching(std::string_view sme_id);
+    /// The SMEs `manager_id` coaches, as account manager or expert.
+    virtual std::vector<std::string> coached_smes(std::string_view manager_id);
+    /// Stores the session and the actions agreed in it; returns the session id.
+    virtual std::int64_t add_session(const Session& session, const std::vector<Action>& actions);
+    virtual std::optional<Session> get_session(std::string_view sme_id, std::int64_t id);
+    /// By held_at_ms then id.
+    virtual std::vector<Session> list_sessions(std::string_view sme_id);
+    virtual std::int64_t add_obstacle(const Obstacle& obstacle);
+    virtual std::vector<Obstacle> list_obstacles(std::string_view sme_id);
+    virtual void put_training(const Training& training);  // per (SME, tool)
+    virtual std::vector<Training> list_training(std::string_view sme_id);
+    virtual std::int64_t add_goal(const Goal& goal);
+    virtual std::vector<Goal> list_goals(std::string_view sme_id);
+    /// Inserts or replaces the SME's plan and adds `new_actions` to it.
+    virtual void put_plan(const Plan& plan, const std::vector<Action>& new_actions);
+    virtual std::optional<Plan> get_plan(std::string_view sme_id);
+    virtual std::int64_t add_action(const Action& action);
+    virtual void update_action(const Action& action);  // by id and SME
+    virtual std::optional<Action> get_action(std::string_view sme_id, std::int64_t id);
+    /// By id.
+    virtual std::vector<Action> list_actions(std::string_view sme_id);
 };
 
 /// Opens (creating and migrating as needed) an SQLite store in WAL mode.

@@ -1,0 +1,284 @@
+// `pcgd programme start|status` and `pcgd session record|show|list`: the
+// onboarding baseline, the formal sessions with their key questions, and the
+// snapshot of the figures shown, compared with the previous session.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <pcgd/model/time.hpp>
+
+#include "cli/coaching.hpp"
+#include "coaching/html.hpp"
+#include "coaching/programme.hpp"
+#include "coaching/review.hpp"
+#include "coaching/snapshot.hpp"
+
+namespace pcgd::host::cli {
+
+using namespace coaching_cli;
+namespace cj = pcgd::coaching::json;
+namespace co = pcgd::coaching;
+
+namespace {
+
+void write_delta(cj::Writer& w, const co::Delta& d) {
+    w.StartObject();
+    cj::str(w, "group", d.group);
+    cj::str(w, "key", d.key);
+    cj::str(w, "figure", d.figure);
+    w.Key("money");
+    w.Bool(d.money);
+    cj::opt(w, "before", d.before);
+    cj::opt(w, "after", d.after);
+    cj::opt(w, "change", d.change);
+    w.Key("change_pct");
+    if (d.change_pct) w.Double(std::round(*d.change_pct * 10.0) / 10.0);
+    else w.Null();
+    w.EndObject();
+}
+
+void write_raw(cj::Writer& w, const char* key, const std::string& json) {
+    w.Key(key);
+    if (json.empty()) w.Null();
+    else w.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
+}
+
+/// The session as JSON: what it recorded, the snapshot, the changes since
+/// the previous session with a snapshot, and the actions agreed.
+void write_session(cj::Writer& w, Store& store, const Session& s, bool full) {
+    w.StartObject();
+    cj::num(w, "id", s.id);
+    cj::str(w, "sme", s.sme_id);
+    cj::str(w, "kind", s.kind);
+    cj::num(w, "number", s.number);
+    instant(w, "held_at", s.held_at_ms);
+    cj::str(w, "by", s.manager_id);
+    if (!s.snapshot_json.empty()) cj::str(w, "month", co::snapshot_from_json(s.snapshot_json).month);
+    if (full) {
+        write_raw(w, "answers", s.answers_json);
+        write_raw(w, "conclusions", s.conclusions_json);
+        cj::str(w, "notes", s.notes);
+        write_raw(w, "snapshot", s.snapshot_json);
+        const auto sessions = store.list_sessions(s.sme_id);
+        const auto previous = co::previous_with_snapshot(sessions, s.id);
+        w.Key("compared_with");
+        if (previous && !s.snapshot_json.empty()) w.Int64(previous->id);
+        else w.Null();
+        w.Key("changes");
+        w.StartArray();
+        if (previous && !s.snapshot_json.empty())
+            for (const auto& d : co::review_deltas(co::snapshot_from_json(previous->snapshot_json), co::snapshot_from_json(s.snapshot_json)))
+                write_delta(w, d);
+        w.EndArray();
+        w.Key("actions");
+        w.StartArray();
+        for (const auto& a : store.list_actions(s.sme_id))
+            if (a.session_id == s.id) write_action(w, a);
+        w.EndArray();
+    }
+    w.EndObject();
+}
+
+void print_session(Store& store, const Session& s) {
+    rapidjson::StringBuffer buffer;
+    cj::Writer w(buffer);
+    write_session(w, store, s, true);
+    print_json(buffer);
+}
+
+std::string money_text(std::int64_t minor, const std::string& currency) {
+    return analysis::format_money(model::Money{minor, model::Currency::of(currency)}, analysis::Lang::en);
+}
+
+/// One line per total figure: "sales £1.00 -> £2.00 (+100.0%)".
+void print_changes(Store& store, const Session& s) {
+    if (s.snapshot_json.empty()) return;
+    const auto now = co::snapshot_from_json(s.snapshot_json);
+    const auto previous = co::previous_with_snapshot(store.list_sessions(s.sme_id), s.id);
+    std::cout << "figures of " << now.month << ": " << now.orders << " orders, sales " << money_text(now.sales, now.currency) << '\n';
+    if (!previous) return;
+    const auto before = co::snapshot_from_json(previous->snapshot_json);
+    for (const auto& d : co::review_deltas(before, now)) {
+        if (d.group != "total" || !d.change) continue;
+        const auto show = [&](std::int64_t v) { return d.money ? money_text(v, now.currency) : std::to_string(v); };
+        std::cout << "  " << d.figure << " since session " << previous->id << " (" << before.month << "): " << show(*d.before) << " -> "
+                  << show(*d.after);
+        if (d.change_pct) std::cout << " (" << analysis::format_percent(analysis::Percent{*d.change_pct}, analysis::Lang::en) << ")";
+        std::cout << '\n';
+    }
+}
+
+}  // namespace
+
+void add_programme_command(CLI::App& app, Context& ctx) {
+    auto* cmd = app.add_subcommand("programme", "The four-month coaching programme of an SME");
+    cmd->require_subcommand(1);
+    struct Args {
+        std::string sme, by, at;
+        bool json = false;
+    };
+    auto args = std::make_shared<Args>();
+    auto* start = cmd->add_subcommand("start", "Onboarding: check the data access and take the baseline of the four tools");
+    start->add_option("--sme", args->sme, "SME id")->required();
+    start->add_option("--by", args->by, "The account manager recording it")->required();
+    start->add_option("--at", args->at, "When (YYYY-MM-DD or ISO 8601; default now)");
+    start->add_flag("--json", args->json, "JSON output");
+    start->callback([&ctx, args] {
+        Coaching c = require_coaching(ctx, args->sme);
+        require_manager(ctx, args->by);
+        require_coach(c, args->by);
+        const std::int64_t at = at_ms(args->at);
+        Store& store = ctx.store();
+        with_tools([&] { return co::next_session_number(store.list_sessions(c.sme_id), "onboarding", at); });
+        if (const auto problem = co::data_access_problem(store, c.sme_id); !problem.empty())
+            throw CommandError("data access is not ready: " + problem, 2);
+        const co::Snapshot snapshot = with_tools([&] { return co::take_snapshot(store, ctx.config(), c.sme_id, at); });
+        Session s;
+        s.sme_id = c.sme_id;
+        s.kind = "onboarding";
+        s.held_at_ms = at;
+        s.manager_id = args->by;
+        s.snapshot_json = co::to_json(snapshot);
+        s.created_at_ms = at_ms("");
+        s.id = store.add_session(s, {});
+        c.started_at_ms = at;
+        store.put_coaching(c);
+        if (args->json) return print_session(store, s);
+        std::cout << "programme of " << c.sme_id << " started: baseline session " << s.id << '\n';
+        print_changes(store, s);
+    });
+
+    auto* status = cmd->add_subcommand("status", "Where the SME stands in the programme");
+    status->add_option("--sme", args->sme, "SME id")->required();
+    status->add_flag("--json", args->json, "JSON output");
+    status->callback([&ctx, args] {
+        const Coaching c = require_coaching(ctx, args->sme);
+        const auto sessions = ctx.store().list_sessions(c.sme_id);
+        const auto st = co::programme_status(sessions);
+        if (args->json) {
+            rapidjson::StringBuffer buffer;
+            cj::Writer w(buffer);
+            w.StartObject();
+            cj::str(w, "sme", c.sme_id);
+            cj::str(w, "phase", st.phase);
+            cj::num(w, "reviews_held", st.reviews_held);
+            cj::num(w, "formal_sessions", co::formal_sessions);
+            cj::num(w, "checkins", st.checkins);
+            w.Key("end_review_held");
+            w.Bool(st.end_review_held);
+            w.EndObject();
+            return print_json(buffer);
+        }
+        std::cout << c.sme_id << ": " << st.phase << ", " << st.reviews_held << " of " << co::formal_sessions << " formal sessions, "
+                  << st.checkins << " check-ins" << (st.end_review_held ? ", end review held" : "") << '\n';
+    });
+    add_programme_report(*cmd, ctx);
+}
+
+void add_session_command(CLI::App& app, Context& ctx) {
+    auto* cmd = app.add_subcommand("session", "Review and planning sessions, check-ins and reviews");
+    cmd->require_subcommand(1);
+    struct Args {
+        std::string sme, by, at, kind = "review", answers_file, notes;
+        std::vector<std::string> answers, conclusions, actions;
+        std::int64_t id = 0;
+        bool json = false;
+    };
+    auto args = std::make_shared<Args>();
+    auto* record = cmd->add_subcommand("record", "Record a session: answers, conclusions, actions agreed and a snapshot of the figures");
+    record->add_option("--sme", args->sme, "SME id")->required();
+    record->add_option("--by", args->by, "The account manager recording it")->required();
+    record->add_option("--kind", args->kind, "review (the four formal sessions), checkin, end_review or continuing")->capture_default_str();
+    record->add_option("--at", args->at, "When (YYYY-MM-DD or ISO 8601; default now)");
+    record->add_option("--answer", args->answers, "KEY=TEXT, KEY one of the six key questions (repeatable)");
+    record->add_option("--answers-file", args->answers_file, "Answers (and a `conclusions` table) in TOML or JSON");
+    record->add_option("--conclusion", args->conclusions, "AREA=TEXT: marketing, products, pricing, export or operations (repeatable)");
+    record->add_option("--action", args->actions, "An action agreed, owned by the SME's staff (repeatable; details with `pcgd action`)");
+    record->add_option("--notes", args->notes, "Free notes");
+    record->add_flag("--json", args->json, "JSON output");
+    record->callback([&ctx, args] {
+        Coaching c = require_coaching(ctx, args->sme);
+        require_manager(ctx, args->by);
+        require_coach(c, args->by);
+        const std::vector<Term> kinds(co::session_kinds().begin() + 1, co::session_kinds().end());  // not onboarding
+        one_of(kinds, args->kind, "--kind");
+        std::map<std::string, std::string> answers, conclusions;
+        if (!args->answers_file.empty()) read_answers_file(args->answers_file, answers, conclusions);
+        add_pairs(answers, args->answers, co::key_questions(), "--answer");
+        add_pairs(conclusions, args->conclusions, co::conclusion_areas(), "--conclusion");
+        for (const auto& a : args->actions)
+            if (a.empty()) throw CommandError("--action must not be empty", 2);
+        const std::int64_t at = at_ms(args->at);
+        Store& store = ctx.store();
+        Session s;
+        s.sme_id = c.sme_id;
+        s.kind = args->kind;
+        s.number = with_tools([&] { return co::next_session_number(store.list_sessions(c.sme_id), args->kind, at); });
+        s.held_at_ms = at;
+        s.manager_id = args->by;
+        s.answers_json = to_json(answers);
+        s.conclusions_json = to_json(conclusions);
+        s.notes = args->notes;
+        // An informal check-in shows no figures; every other session does.
+        if (args->kind != "checkin")
+            s.snapshot_json = co::to_json(with_tools([&] { return co::take_snapshot(store, ctx.config(), c.sme_id, at); }));
+        s.created_at_ms = at_ms("");
+        std::vector<Action> actions;
+        for (const auto& title : args->actions) {
+            Action a;
+            a.sme_id = c.sme_id;
+            a.title = title;
+            a.owner_kind = "sme_staff";
+            a.created_by = a.updated_by = args->by;
+            a.created_at_ms = a.updated_at_ms = s.created_at_ms;
+            actions.push_back(a);
+        }
+        s.id = store.add_session(s, actions);
+        if (args->json) return print_session(store, s);
+        std::cout << "session " << s.id << " (" << s.kind << " " << s.number << ") recorded for " << c.sme_id << '\n';
+        print_changes(store, s);
+    });
+
+    auto* show = cmd->add_subcommand("show", "A session as recorded, with the figures shown then and how they moved");
+    show->add_option("--sme", args->sme, "SME id")->required();
+    show->add_option("--id", args->id, "Session id")->required();
+    show->add_flag("--json", args->json, "JSON output");
+    show->callback([&ctx, args] {
+        require_sme(ctx, args->sme);
+        const auto s = ctx.store().get_session(args->sme, args->id);
+        if (!s) throw CommandError("SME '" + args->sme + "' has no session " + std::to_string(args->id) + " (see `pcgd session list`)", 2);
+        if (args->json) return print_session(ctx.store(), *s);
+        std::cout << "session " << s->id << ": " << s->kind << " " << s->number << ", held " << model::format_iso8601(s->held_at_ms)
+                  << " by " << s->manager_id << '\n';
+        const auto answers = co::string_map(s->answers_json);
+        for (const auto& q : co::key_questions())
+            if (const auto it = answers.find(q.key); it != answers.end()) std::cout << "  " << q.label.en << "\n    " << it->second << '\n';
+        const auto conclusions = co::string_map(s->conclusions_json);
+        for (const auto& [area, text] : conclusions) std::cout << "  conclusion (" << area << "): " << text << '\n';
+        print_changes(ctx.store(), *s);
+        for (const auto& a : ctx.store().list_actions(s->sme_id))
+            if (a.session_id == s->id) std::cout << "  action " << a.id << ": " << a.title << " [" << a.status << "]\n";
+    });
+
+    auto* list = cmd->add_subcommand("list", "The SME's sessions");
+    list->add_option("--sme", args->sme, "SME id")->required();
+    list->add_flag("--json", args->json, "JSON output");
+    list->callback([&ctx, args] {
+        require_sme(ctx, args->sme);
+        const auto sessions = ctx.store().list_sessions(args->sme);
+        if (args->json) {
+            rapidjson::StringBuffer buffer;
+            cj::Writer w(buffer);
+            w.StartArray();
+            for (const auto& s : sessions) write_session(w, ctx.store(), s, false);
+            w.EndArray();
+            return print_json(buffer);
+        }
+        std::vector<std::vector<std::string>> rows{{"ID", "KIND", "NUMBER", "HELD AT", "BY", "MONTH SHOWN"}};
+        for (const auto& s : sessions)
+            rows.push_back({std::to_string(s.id), s.kind, std::to_string(s.number), model::format_iso8601(s.held_at_ms), s.manager_id,
+                            s.snapshot_json.empty() ? "-" : co::snapshot_from_json(s.snapshot_json).month});
+        std::cout << format_table(rows);
+    });
+}
+
+}  // namespace pcgd::host::cli

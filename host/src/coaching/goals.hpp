@@ -1,0 +1,33 @@
+// Success criteria: each goal is tied to a figure the tools measure, and its
+// progress is read from their reports, never typed in.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "analysis/calendar.hpp"
+#include "coaching/snapshot.hpp"
+#include "store/coaching_records.hpp"
+
+namespace pcgd::coaching {
+
+struct GoalProgress {
+    host::Goal goal;
+    analysis::Month month;               // the month measured
+    std::optional<std::int64_t> value;   // in the goal's unit; unknown when the tool shows none
+    std::optional<double> percent;       // value / target x 100
+    std::string state;                   // reached, in_progress, missed, unknown
+};
+
+/// The month a goal is measured on at `today` (a day since the epoch): the
+/// last full month before today, but never after the month of its due day.
+analysis::Month goal_month(const host::Goal& goal, std::int64_t today);
+
+/// The goal's progress from the tools' reports for `month` (see goal_month).
+/// Throws std::invalid_argument when the goal names a shop the reports do not show.
+GoalProgress goal_progress(const host::Goal& goal, const ToolReports& reports, analysis::Month month, std::int64_t today);
+
+/// The goal's unit for display: a currency code, "orders", "points" or "%".
+std::string goal_unit(const host::Goal& goal);
+
+}  // namespace pcgd::coaching
