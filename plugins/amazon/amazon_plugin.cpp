@@ -42,6 +42,8 @@ constexpr TimestampMs look_back_ms = 10 * 60 * 1000;
 constexpr TimestampMs token_margin_ms = 5 * 60 * 1000;
 /// Sales and Traffic figures are revised for a few days: re-read them.
 constexpr std::int64_t traffic_reread_days = 3;
+/// Access refused this many times in a row, each time with a new token, is an auth error.
+constexpr int max_token_refusals = 3;
 /// A report that ends FATAL is requested again this many times.
 constexpr int max_report_failures = 3;
 /// A document URL refused (expired) is fetched again this many times.
@@ -218,7 +220,6 @@ public:
         seen_orders_.clear();
         next_token_.reset();
         max_seen_.reset();
-        refreshed_without_success_ = 0;
         report_failures_ = download_refusals_ = 0;
         fba_.clear();
         reset_report_stream();
@@ -276,15 +277,18 @@ public:
         if (status == 403) {
             std::string code;
             const std::string text = errors_text(response.body(), &code);
-            // An expired (or revoked) access token: one new token, then the same request.
-            if (refreshed_without_success_ == 0 && (code == "Unauthorized" || code.empty())) {
-                ++refreshed_without_success_;
+            // An expired (or revoked) access token: a new token, then the same
+            // request. Refused again and again with fresh tokens, it is the
+            // account's fault (a role missing): say so.
+            if (refusals_in_a_row_ < max_token_refusals && (code == "Unauthorized" || code.empty())) {
+                ++refusals_in_a_row_;
                 access_token_.clear();
                 host().log(sdk::LogLevel::info, "amazon: access token refused (" + text + "), getting a new one");
                 return;
             }
             throw sdk::Error(PCGD_ERR_AUTH, "Amazon denied access: " + text);
         }
+        if (status == 200 || status == 202) refusals_in_a_row_ = 0;
         if (auto milli = rate_limit_milli_per_s(response)) out.budget_restore_milli_per_s = *milli;
         if (status == 404 && phase_ == Phase::fees_order) {
             host().log(sdk::LogLevel::warn, "amazon: order " + fee_ids_.front() + " of a financial event was not found; skipped");
@@ -293,7 +297,6 @@ public:
         }
         if (status != 200 && status != 202)
             throw sdk::bad_response("amazon: HTTP " + std::to_string(status) + " for " + operation() + ": " + errors_text(response.body()));
-        refreshed_without_success_ = 0;
         try {
             switch (phase_) {
             case Phase::orders_page: on_orders_page(response.body(), out); break;
@@ -912,7 +915,7 @@ private:
     Phase phase_ = Phase::orders_page, resume_phase_ = Phase::orders_page;
     bool done_ = false;
     std::uint32_t wait_ms_ = 0;
-    int refreshed_without_success_ = 0;
+    int refusals_in_a_row_ = 0;  // 403s since the last answer that was not one (across restarts)
     // Orders: the page held until its financial events are read.
     std::vector<OrderParts> held_;
     std::deque<Fetch> fetch_;

@@ -121,11 +121,19 @@ inline OrderParts order_of(const json::Node& n, const Marketplace& market) {
         o.lines.push_back(std::move(l));
     });
     if (proceeds) {
-        const Money discounts = abs_money(breakdown_sum(proceeds, "DISCOUNT", shop));
+        // The order's own breakdowns when it has them, else its items' (the UK sample has only a grand total).
+        const bool own = proceeds->has("breakdowns");
+        const auto sum = [&](std::string_view type) {
+            if (own) return breakdown_sum(proceeds, type, shop);
+            Money total = Money::zero(shop);
+            n.at("orderItems").for_each([&](const json::Node& item) { total += breakdown_sum(item.find("proceeds"), type, shop); });
+            return total;
+        };
+        const Money discounts = abs_money(sum("DISCOUNT"));
         o.discounts = bag_of(discounts);
-        o.subtotal = bag_of(breakdown_sum(proceeds, "ITEM", shop) - discounts);
-        o.shipping = bag_of(breakdown_sum(proceeds, "SHIPPING", shop));
-        o.tax = bag_of(breakdown_sum(proceeds, "TAX", shop));
+        o.subtotal = bag_of(sum("ITEM") - discounts);
+        o.shipping = bag_of(sum("SHIPPING"));
+        o.tax = bag_of(sum("TAX"));
         if (auto total = proceeds->find("grandTotal")) o.total = bag_of(order_money(*total, shop));
         else o.total = bag_of(o.subtotal.shop + o.shipping.shop);
     } else {

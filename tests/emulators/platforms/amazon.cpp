@@ -1128,6 +1128,12 @@ private:
                 if (known) ++with_fees, fees += order_fees;
             }
             w.field("orders_with_fees", with_fees).field("fees_minor", fees);
+            // Rows per day, for clients that read fewer days than the 90 generated.
+            std::map<std::int64_t, std::int64_t> per_day;
+            for (const auto& t : m.data->traffic) ++per_day[t.day];
+            w.key("traffic_by_day").begin_object();
+            for (const auto& [day, n] : per_day) w.field(model::format_date(day), n);
+            w.end_object();
             w.end_object();
         }
         w.end_object();
