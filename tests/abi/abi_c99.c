@@ -1,6 +1,6 @@
 /*
  * pcgd/abi.h as a C99 translation unit (built with -std=c99 -pedantic
- * -Werror -Wall -Wextra), and the 1.0 layout pinned: every size and offset a
+ * -Werror -Wall -Wextra), and the 1.x layout pinned: every size and offset a
  * shipped plugin has baked in. A change here breaks every plugin built
  * before it, so it must fail the build, not a test run. C99 has no
  * _Static_assert, hence the negative-array idiom.
@@ -12,7 +12,7 @@
 #define PCGD_PIN_OFFSET(type, field, off) PCGD_PIN(offset_##type##_##field, offsetof(type, field) == (off))
 
 /* Versions and constants a plugin compiles in. */
-PCGD_PIN(abi_version_1_0, PCGD_ABI_VERSION == 0x00010000u);
+PCGD_PIN(abi_version_1_1, PCGD_ABI_VERSION == 0x00010001u);
 PCGD_PIN(abi_major_of, PCGD_ABI_MAJOR_OF(0x00020007u) == 2u);
 PCGD_PIN(abi_minor_of, PCGD_ABI_MINOR_OF(0x00020007u) == 7u);
 PCGD_PIN(record_schema_1, PCGD_RECORD_SCHEMA_VERSION == 1u);
@@ -53,7 +53,8 @@ PCGD_PIN_OFFSET(pcgd_job, mode, 12);
 PCGD_PIN_OFFSET(pcgd_job, cursor, 16);
 PCGD_PIN_OFFSET(pcgd_job, now_ms, 32);
 
-PCGD_PIN_SIZE(pcgd_http_request, 72);
+PCGD_PIN_SIZE(pcgd_http_request, 104);
+PCGD_PIN(http_request_min_size_1_0, PCGD_HTTP_REQUEST_MIN_SIZE_1_0 == 72);
 PCGD_PIN_OFFSET(pcgd_http_request, abi_version, 0);
 PCGD_PIN_OFFSET(pcgd_http_request, struct_size, 4);
 PCGD_PIN_OFFSET(pcgd_http_request, method, 8);
@@ -64,6 +65,10 @@ PCGD_PIN_OFFSET(pcgd_http_request, url, 24);
 PCGD_PIN_OFFSET(pcgd_http_request, headers, 40);
 PCGD_PIN_OFFSET(pcgd_http_request, header_count, 48);
 PCGD_PIN_OFFSET(pcgd_http_request, body, 56);
+/* 1.1 */
+PCGD_PIN_OFFSET(pcgd_http_request, rate_bucket, 72);
+PCGD_PIN_OFFSET(pcgd_http_request, rate_bucket_capacity, 88);
+PCGD_PIN_OFFSET(pcgd_http_request, rate_bucket_restore_milli_per_s, 96);
 
 PCGD_PIN_SIZE(pcgd_step, 24);
 PCGD_PIN_OFFSET(pcgd_step, abi_version, 0);
@@ -133,5 +138,6 @@ const uint64_t pcgd_abi_c_sizes[] = {
     offsetof(pcgd_http_request, body),
     offsetof(pcgd_response_result, cursor),
     offsetof(pcgd_plugin_vtable, on_response),
+    offsetof(pcgd_http_request, rate_bucket_restore_milli_per_s),
 };
 const uint64_t pcgd_abi_c_size_count = sizeof pcgd_abi_c_sizes / sizeof pcgd_abi_c_sizes[0];

@@ -31,6 +31,7 @@ TEST(AbiLayout, CAndCxxAgree) {
         offsetof(pcgd_http_request, body),
         offsetof(pcgd_response_result, cursor),
         offsetof(pcgd_plugin_vtable, on_response),
+        offsetof(pcgd_http_request, rate_bucket_restore_milli_per_s),
     };
     const std::vector<std::uint64_t> c(pcgd_abi_c_sizes, pcgd_abi_c_sizes + pcgd_abi_c_size_count);
     EXPECT_EQ(c, cxx);

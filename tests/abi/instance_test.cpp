@@ -74,6 +74,9 @@ TEST(PluginInstance, RunsTheGoodFixtureThroughAJob) {
     EXPECT_EQ(request_url(step), "https://shop.test/products");
     ASSERT_EQ(step.request->header_count, 1u);
     EXPECT_EQ(sdk::view(step.request->headers[0].name), "Accept");
+    EXPECT_EQ(step.rate_bucket, "catalog.products");
+    EXPECT_EQ(step.rate_bucket_capacity, 20);
+    EXPECT_EQ(step.rate_bucket_restore_milli_per_s, 2500);
 
     const std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/json"}};
     const pcgd_response_result result = instance.on_response(ResponseView{200, &headers, "Blue mug", 0, true});
@@ -92,6 +95,24 @@ TEST(PluginInstance, RunsTheGoodFixtureThroughAJob) {
     // A job can be restarted on the same instance.
     instance.begin(sdk::Dataset::inventory, true, R"({"page":1})", 1767225600000);
     EXPECT_EQ(instance.next_step().kind, PCGD_STEP_REQUEST);
+}
+
+TEST(PluginInstance, ReadsAnOlderMinorsShorterRequestWithoutTouchingItsTail) {
+    PluginRegistry registry;
+    auto lib = load(registry, kRuntimeFixtures / "pcgd_older_minor.so");
+    ASSERT_NE(lib, nullptr);
+    EXPECT_EQ(lib->abi_version(), (1u << 16) | 0u);
+    RecordingServices services;
+    PluginInstance instance(lib, "{}", services);
+    instance.begin(sdk::Dataset::orders, false, "", 1767225600000);
+    const StepView step = instance.next_step();
+    ASSERT_EQ(step.kind, PCGD_STEP_REQUEST);
+    EXPECT_EQ(step.request->struct_size, PCGD_HTTP_REQUEST_MIN_SIZE_1_0);
+    EXPECT_EQ(request_url(step), "https://fixture.invalid/orders");
+    // The fixture filled the 1.1 fields with poison: none of it may be read.
+    EXPECT_EQ(step.rate_bucket, "");
+    EXPECT_EQ(step.rate_bucket_capacity, 0);
+    EXPECT_EQ(step.rate_bucket_restore_milli_per_s, 0);
 }
 
 TEST(PluginInstance, ReportsAPluginErrorWithItsCode) {

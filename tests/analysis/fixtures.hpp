@@ -110,9 +110,10 @@ inline const Cell& cell(const Section& section, const std::vector<Cell>& row, co
     throw std::runtime_error("no column " + key);
 }
 
-inline const Section& section(const Report& r, const std::string& key) {
+/// The section with every row held as cells, generated ones included.
+inline Section section(const Report& r, const std::string& key) {
     for (const auto& s : r.sections)
-        if (s.key == key) return s;
+        if (s.key == key) return s.materialized();
     throw std::runtime_error("no section " + key);
 }
 

@@ -50,6 +50,8 @@ TEST(Cli, ShopAddValidatesEverything) {
                    "--base-url must be an http(s) URL, got 'ftp://x'");
     expect_refused(pcgd, {"shop", "add", "--id", "gb", "--platform", "magento", "--base-url", "http://x"},
                    "no loaded plugin for platform 'magento' (loaded: shopify, testshop)");
+    expect_refused(pcgd, with({"--account", "seller one"}),
+                   "--account 'seller one' must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', '@' or '-'");
     expect_refused(pcgd, with({"--sme", "nobody"}), "no SME 'nobody' (add it first with `pcgd sme add --id nobody --name ...`)");
     // Nothing was stored by any of the refusals.
     const auto list = pcgd({"shop", "list", "--json"});
@@ -57,6 +59,25 @@ TEST(Cli, ShopAddValidatesEverything) {
 
     ASSERT_EQ(pcgd(with({})).exit_code, 0);
     expect_refused(pcgd, with({}), "shop 'gb' already exists", 1);
+}
+
+TEST(Cli, ShopsOfOneSellerAccountShareItsBudget) {
+    Pcgd pcgd;
+    const std::vector<std::string> keys = {"--setting", "client_id=c", "--credential", "client_secret=s"};
+    auto shop = [&](const std::string& id, std::vector<std::string> extra) {
+        std::vector<std::string> args = {"shop", "add", "--id", id, "--platform", "testshop", "--base-url", "http://127.0.0.1:9"};
+        args.insert(args.end(), keys.begin(), keys.end());
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto r = pcgd(args);
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+    };
+    shop("uk", {"--account", "A2EUQ1WTGCTBG2"});
+    shop("fr", {"--account", "A2EUQ1WTGCTBG2", "--country", "FR"});
+    shop("solo", {});
+    const auto list = parse_json(pcgd({"shop", "list", "--json"}).out);
+    EXPECT_STREQ(shop_entry(list, "uk")["budget"].GetString(), "testshop:A2EUQ1WTGCTBG2");
+    EXPECT_STREQ(shop_entry(list, "fr")["budget"].GetString(), "testshop:A2EUQ1WTGCTBG2");
+    EXPECT_STREQ(shop_entry(list, "solo")["budget"].GetString(), "testshop:solo");
 }
 
 TEST(Cli, CommandsNameWhatIsUnknown) {

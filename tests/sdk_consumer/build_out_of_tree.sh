@@ -15,4 +15,4 @@ test ! -e "$work/prefix/bin/pcgd"
 (cd "$work/build" && "$ctest" --output-on-failure)
 "$pcgd" --plugin-dir "$work/build/plugins" plugins --json > "$work/plugins.json"
 cat "$work/plugins.json"
-grep -q '"id":"hello","version":"1.0.0","abi":"1.0","status":"loaded"' "$work/plugins.json"
+grep -q '"id":"hello","version":"1.0.0","abi":"1.1","status":"loaded"' "$work/plugins.json"

@@ -392,9 +392,13 @@ TEST_F(StoreTest, ShopsArePutReplacedAndListed) {
     s2.sme_id = "sme-9";
     s2.settings_json = R"({"api_version":"2025-01"})";
     s2.sealed_credentials = "v1:abc";
+    s2.account = "A2EUQ1WTGCTBG2";
     store->put_shop(s2);
     const auto got = store->get_shop("s2");
     ASSERT_TRUE(got);
+    EXPECT_EQ(got->account, "A2EUQ1WTGCTBG2");
+    EXPECT_EQ(got->budget_key(), "shopify:A2EUQ1WTGCTBG2");
+    EXPECT_EQ(store->get_shop("s1")->budget_key(), "shopify:s1");
     EXPECT_EQ(got->shop, s2.shop);
     EXPECT_EQ(got->sme_id, "sme-9");
     EXPECT_EQ(got->settings_json, s2.settings_json);
@@ -521,8 +525,27 @@ TEST_F(StoreTest, ReopeningKeepsDataAndSchema) {
     store = open_sqlite_store(path);
     EXPECT_EQ(store->counts("s1").orders, 1);
     EXPECT_EQ(store->sync_state("s1", Dataset::orders).cursor, "c1");
-    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 2);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 2);  // 2: analysis tables (issue 4)
+    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 3);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 3);  // 3: shops' seller accounts
+}
+
+TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
+    auto b = store->begin_batch("s1", Dataset::orders);
+    add(*b, order("o1", {line("l1", "A", 1, 100)}));
+    b->commit("c1");
+    b.reset();
+    store.reset();
+    // Back to the version 2 layout: no account column, no migration 3.
+    execute(path, "ALTER TABLE shops DROP COLUMN account; DELETE FROM schema_migrations WHERE version = 3");
+
+    store = open_sqlite_store(path);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 3);
+    const auto s1 = store->get_shop("s1");
+    ASSERT_TRUE(s1);
+    EXPECT_EQ(s1->account, "");
+    EXPECT_EQ(s1->base_url, "https://s1.example");
+    EXPECT_EQ(store->counts("s1").orders, 1);
+    EXPECT_EQ(store->sync_state("s1", Dataset::orders).cursor, "c1");
 }
 
 TEST_F(StoreTest, FileInWalModeWithForeignKeys) {
@@ -540,7 +563,7 @@ TEST_F(StoreTest, NewerSchemaIsRefusedNamingBothVersions) {
         const std::string what = e.what();
         EXPECT_NE(what.find(path), std::string::npos) << what;
         EXPECT_NE(what.find("99"), std::string::npos) << what;
-        EXPECT_NE(what.find("up to 2"), std::string::npos) << what;
+        EXPECT_NE(what.find("up to 3"), std::string::npos) << what;
     }
 }
 

@@ -2,6 +2,7 @@
 // planning; the order and product views split each converted daily amount
 // among their rows, so they add up to the overview exactly.
 #include <algorithm>
+#include <memory>
 #include <tuple>
 #include <unordered_map>
 
@@ -141,25 +142,42 @@ Report growth_report(host::Store& store, const host::Config& config, const Scope
                           {}, {}};
     std::int64_t losses = 0;
     for (std::size_t i = 0; i < orders.size(); ++i) {
-        const OrderRow& o = orders[i];
         const RowMoney& m = order_money[i];
-        const bool other = o.name.empty();
-        if (other && m.sales == 0) continue;
-        const bool known = o.cost_known && o.fees_known;
-        const std::int64_t profit = m.sales - m.goods_cost - m.fees;
-        std::string flag;
-        if (known && profit < 0) {
-            flag = scope.lang == Lang::fr ? "à perte" : "loss";
-            ++losses;
-        } else if (top[i]) {
-            flag = scope.lang == Lang::fr ? "plus rentable" : "most profitable";
-        }
-        order_section.rows.push_back({other ? Cell{} : Cell{Day{o.day}}, o.shop,
-                                      other ? std::string(scope.lang == Lang::fr ? "(remboursements de commandes antérieures)" : "(refunds of earlier orders)") : o.name,
-                                      money(m.sales), opt_money(o.cost_known, m.goods_cost), opt_money(o.fees_known, m.fees),
-                                      std::string(o.fees_estimated ? (scope.lang == Lang::fr ? "oui" : "yes") : ""),
-                                      opt_money(known, profit), known ? percent_of(profit, m.sales) : Cell{}, flag});
+        if (orders[i].cost_known && orders[i].fees_known && m.sales - m.goods_cost - m.fees < 0) ++losses;
     }
+    // A month can hold a hundred thousand orders: their rows are made as the
+    // renderer writes them, from these compact arrays, never held as cells.
+    struct OrderList {
+        std::vector<OrderRow> orders;
+        std::vector<RowMoney> money;
+        std::vector<bool> top;
+        model::Currency currency;
+        Lang lang;
+    };
+    auto list = std::make_shared<const OrderList>(OrderList{std::move(orders), std::move(order_money), std::move(top), scope.currency, scope.lang});
+    order_section.generate = [list](const std::function<void(const Row&)>& emit) {
+        const bool fr = list->lang == Lang::fr;
+        const auto money = [&](std::int64_t minor) { return Cell{model::Money{minor, list->currency}}; };
+        const auto opt_money = [&](bool known, std::int64_t v) { return known ? money(v) : Cell{}; };
+        Row row;
+        for (std::size_t i = 0; i < list->orders.size(); ++i) {
+            const OrderRow& o = list->orders[i];
+            const RowMoney& m = list->money[i];
+            const bool other = o.name.empty();
+            if (other && m.sales == 0) continue;
+            const bool known = o.cost_known && o.fees_known;
+            const std::int64_t profit = m.sales - m.goods_cost - m.fees;
+            std::string flag;
+            if (known && profit < 0) flag = fr ? "à perte" : "loss";
+            else if (list->top[i]) flag = fr ? "plus rentable" : "most profitable";
+            row.assign({other ? Cell{} : Cell{Day{o.day}}, o.shop,
+                        other ? std::string(fr ? "(remboursements de commandes antérieures)" : "(refunds of earlier orders)") : o.name,
+                        money(m.sales), opt_money(o.cost_known, m.goods_cost), opt_money(o.fees_known, m.fees),
+                        std::string(o.fees_estimated ? (fr ? "oui" : "yes") : ""), opt_money(known, profit),
+                        known ? percent_of(profit, m.sales) : Cell{}, std::move(flag)});
+            emit(row);
+        }
+    };
 
     // ---- products
     std::vector<std::string> sku_names;

@@ -143,16 +143,17 @@ void render_text(const Report& r, Lang lang, std::ostream& out) {
     for (const auto& w : r.warnings) out << (fr ? "Attention : " : "Warning: ") << w.in(lang) << '\n';
     for (const auto& s : r.sections) {
         out << '\n' << s.title.in(lang) << '\n';
+        // Aligned columns need every row first.
         std::vector<std::vector<std::string>> rows;
         std::vector<std::string> header;
         for (const auto& c : s.columns) header.push_back(c.label.in(lang));
         rows.push_back(header);
-        for (const auto& row : s.rows) {
+        s.for_each_row([&](const Row& row) {
             std::vector<std::string> cells;
             for (const auto& c : row) cells.push_back(text_cell(c, lang));
             rows.push_back(cells);
-        }
-        if (s.rows.empty()) out << (fr ? "(aucune ligne)\n" : "(no rows)\n");
+        });
+        if (rows.size() == 1) out << (fr ? "(aucune ligne)\n" : "(no rows)\n");
         else out << host::format_table(rows);
         for (const auto& n : s.notes) out << "  " << n.in(lang) << '\n';
     }
@@ -178,6 +179,11 @@ void json_cell(json::Writer& w, const Cell& c) {
 
 void render_json(const Report& r, Lang lang, std::ostream& out) {
     json::Writer w;
+    // A month's order list can run to tens of MB: written out as it goes.
+    const auto drain_if_large = [&] {
+        constexpr std::size_t chunk_bytes = 64 * 1024;
+        if (w.view().size() >= chunk_bytes) w.drain([&](std::string_view s) { out.write(s.data(), static_cast<std::streamsize>(s.size())); });
+    };
     w.begin_object().field("schema", "pcgd.report/1").field("tool", r.tool).field("title", r.title.in(lang));
     w.field("lang", lang == Lang::fr ? "fr" : "en");
     w.key("scope").begin_object().field("kind", r.scope_kind).field("id", r.scope_id).field("name", r.scope_name).end_object();
@@ -202,14 +208,15 @@ void render_json(const Report& r, Lang lang, std::ostream& out) {
         for (const auto& c : s.columns) w.begin_object().field("key", c.key).field("label", c.label.in(lang)).end_object();
         w.end_array();
         w.key("rows").begin_array();
-        for (const auto& row : s.rows) {
+        s.for_each_row([&](const Row& row) {
             w.begin_object();
             for (std::size_t i = 0; i < row.size() && i < s.columns.size(); ++i) {
                 w.key(s.columns[i].key);
                 json_cell(w, row[i]);
             }
             w.end_object();
-        }
+            drain_if_large();
+        });
         w.end_array();
         w.key("notes").begin_array();
         for (const auto& n : s.notes) w.value(n.in(lang));
@@ -231,16 +238,18 @@ void render_csv(const Report& r, std::ostream& out) {
         host::write_csv_field(out, s.key);
         out << "\r\n";
         std::vector<bool> money(s.columns.size(), false);
-        for (const auto& row : s.rows)
+        // Two passes: which columns hold money, then the rows.
+        s.for_each_row([&](const Row& row) {
             for (std::size_t i = 0; i < row.size() && i < money.size(); ++i)
                 if (std::holds_alternative<model::Money>(row[i])) money[i] = true;
+        });
         for (std::size_t i = 0; i < s.columns.size(); ++i) {
             if (i) out << ',';
             host::write_csv_field(out, s.columns[i].key);
             if (money[i]) out << ',' << s.columns[i].key << "_currency";
         }
         out << "\r\n";
-        for (const auto& row : s.rows) {
+        s.for_each_row([&](const Row& row) {
             for (std::size_t i = 0; i < row.size() && i < s.columns.size(); ++i) {
                 if (i) out << ',';
                 const Cell& c = row[i];
@@ -256,7 +265,7 @@ void render_csv(const Report& r, std::ostream& out) {
                 else if (const auto* mo = std::get_if<Month>(&c)) out << mo->str();
             }
             out << "\r\n";
-        }
+        });
     }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <variant>
@@ -42,12 +43,29 @@ struct Column {
     Text label;
 };
 
+using Row = std::vector<Cell>;
+
 struct Section {
     std::string key;
     Text title;
     std::vector<Column> columns;
-    std::vector<std::vector<Cell>> rows;
+    std::vector<Row> rows;
     std::vector<Text> notes;
+    /// Rows made on demand, after `rows`, for a section too large to hold as
+    /// cells (a month's order list): each call makes every row again, in the
+    /// same order. Readers go through for_each_row, which covers both.
+    std::function<void(const std::function<void(const Row&)>&)> generate{};
+
+    void for_each_row(const std::function<void(const Row&)>& f) const {
+        for (const auto& row : rows) f(row);
+        if (generate) generate(f);
+    }
+    /// The same section with every row held as cells.
+    Section materialized() const {
+        Section copy{key, title, columns, rows, notes, {}};
+        if (generate) generate([&](const Row& row) { copy.rows.push_back(row); });
+        return copy;
+    }
 };
 
 struct Report {

@@ -43,14 +43,15 @@ CostBook::CostBook(host::Store& store, const Scope& scope) {
     for (const auto& shop : scope.shops)
         store.for_each(model::RecordKind::variant, shop.shop.id, [&](std::string_view, std::string_view json) {
             const auto v = std::get<model::Variant>(model::read_record(model::RecordKind::variant, json));
-            if (v.unit_cost && !v.sku.empty()) platform_.emplace(std::make_pair(shop.shop.id, v.sku), *v.unit_cost);
+            if (v.unit_cost && !v.sku.empty()) platform_[shop.shop.id].emplace(v.sku, *v.unit_cost);
         });
     if (!scope.sme_id.empty())
         for (auto& c : store.costs(scope.sme_id)) sheet_[c.sku].push_back(c);
 }
 
 std::optional<model::Money> CostBook::unit_cost(const std::string& shop_id, const std::string& sku, std::int64_t day) const {
-    if (auto it = platform_.find(std::make_pair(shop_id, sku)); it != platform_.end()) return it->second;
+    if (auto shop = platform_.find(shop_id); shop != platform_.end())
+        if (auto it = shop->second.find(sku); it != shop->second.end()) return it->second;
     auto it = sheet_.find(sku);
     if (it == sheet_.end()) return std::nullopt;
     const host::CostEntry* valid = nullptr;

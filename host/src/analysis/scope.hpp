@@ -48,8 +48,10 @@ public:
     std::optional<model::Money> unit_cost(const std::string& shop_id, const std::string& sku, std::int64_t day) const;
 
 private:
-    std::map<std::pair<std::string, std::string>, model::Money> platform_;  // (shop, sku)
-    std::map<std::string, std::vector<host::CostEntry>> sheet_;              // sku -> by valid_from_day
+    // Looked up once per order line: transparent comparators find by the
+    // caller's strings without copying them.
+    std::map<std::string, std::map<std::string, model::Money, std::less<>>, std::less<>> platform_;  // shop -> sku -> cost
+    std::map<std::string, std::vector<host::CostEntry>, std::less<>> sheet_;  // sku -> by valid_from_day
 };
 
 /// Splits `total` into parts proportional to `weights` (largest remainder,

@@ -14,7 +14,7 @@ namespace pcgd::host::cli {
 namespace {
 
 struct ShopAddArgs {
-    std::string id, platform, base_url, country = "GB", time_zone, currency, sme;
+    std::string id, platform, base_url, country = "GB", time_zone, currency, sme, account;
     std::vector<std::string> credentials, settings;
 };
 
@@ -65,6 +65,10 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
     static const std::regex id_shape(R"(^[a-z0-9][a-z0-9._-]{0,63}$)");
     if (!std::regex_match(a.id, id_shape))
         throw CommandError("shop id '" + a.id + "' must be 1-64 characters of a-z, 0-9, '.', '_' or '-'", 2);
+    // Seller ids as the platforms spell them: Amazon's A2EUQ1WTGCTBG2, an e-mail-like eBay user.
+    static const std::regex account_shape(R"(^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$)");
+    if (!a.account.empty() && !std::regex_match(a.account, account_shape))
+        throw CommandError("--account '" + a.account + "' must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', '@' or '-'", 2);
     if (!is_url(a.base_url)) throw CommandError("--base-url must be an http(s) URL, got '" + a.base_url + "'", 2);
     if (a.country.size() != 2 || !std::isupper(static_cast<unsigned char>(a.country[0])) ||
         !std::isupper(static_cast<unsigned char>(a.country[1])))
@@ -94,6 +98,7 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
     record.shop.time_zone = time_zone;
     record.base_url = a.base_url;
     record.sme_id = a.sme;
+    record.account = a.account;
 
     std::map<std::string, std::string> secrets, plain;
     auto take = [&](const std::vector<std::string>& items, bool secret, const char* flag) {
@@ -156,6 +161,7 @@ void shop_list(Context& ctx, bool as_json) {
             w.field("currency", s.shop.currency.code()).field("time_zone", s.shop.time_zone).field("base_url", s.base_url);
             w.key("sme");
             s.sme_id.empty() ? w.null() : w.value(s.sme_id);
+            w.field("budget", s.budget_key());
             w.field("has_credentials", !s.sealed_credentials.empty());
             w.key("counts").begin_object().field("products", counts.products).field("variants", counts.variants);
             w.field("orders", counts.orders).field("order_lines", counts.order_lines).field("refunds", counts.refunds);
@@ -238,6 +244,9 @@ void add_shop_command(CLI::App& app, Context& ctx) {
     add->add_option("--timezone", add_args->time_zone, "IANA time zone (default: Europe/London for GB, Europe/Paris for FR)");
     add->add_option("--currency", add_args->currency, "ISO 4217 currency (default: GBP for GB, EUR for FR)");
     add->add_option("--sme", add_args->sme, "Id of the SME that owns the shop");
+    add->add_option("--account", add_args->account,
+                    "Seller account the shop belongs to; shops of one platform and account share its request budget "
+                    "(an Amazon seller on UK and FR). Default: the shop's own");
     add->add_option("--credential", add_args->credentials, "NAME=VALUE of a secret setting; repeatable")->take_all();
     add->add_option("--setting", add_args->settings, "NAME=VALUE of a plain plugin setting; repeatable")->take_all();
     add->callback([&ctx, add_args] { shop_add(ctx, *add_args); });

@@ -76,6 +76,9 @@ void print_json(const std::vector<ShopReport>& reports) {
             w.field("deleted", d.stats.deleted).field("records", d.records).field("pages", d.pages);
             w.field("requests", d.requests).field("retries", d.retries).field("restarts", d.restarts);
             w.field("waited_ms", d.waited_ms).field("duration_ms", d.duration_ms);
+            w.key("warnings").begin_array();
+            for (const auto& warning : d.warnings) w.value(warning);
+            w.end_array();
             w.end_object();
         }
         w.end_array().end_object();
@@ -126,7 +129,7 @@ void run_sync(Context& ctx, const SyncArgs& args) {
     }
     std::vector<std::vector<std::string>> rows{{"SHOP", "DATASET", "RESULT", "NEW", "UPDATED", "UNCHANGED", "DELETED", "PAGES", "RETRIES", "WAITED", "TIME"}};
     bool all_ok = true;
-    std::vector<std::string> errors;
+    std::vector<std::string> errors, warnings;
     for (const auto& r : reports) {
         if (!r.error.empty()) {
             all_ok = false;
@@ -140,9 +143,11 @@ void run_sync(Context& ctx, const SyncArgs& args) {
                             std::to_string(d.pages), std::to_string(d.retries + d.restarts), seconds(d.waited_ms),
                             seconds(d.duration_ms)});
             if (!d.ok) errors.push_back(r.shop_id + " " + sdk::to_string(d.dataset) + ": " + d.error);
+            for (const auto& w : d.warnings) warnings.push_back(r.shop_id + " " + sdk::to_string(d.dataset) + ": " + w);
         }
     }
     std::cout << format_table(rows);
+    for (const auto& w : warnings) std::cout << "warning: " << w << '\n';
     for (const auto& e : errors) std::cerr << "error: " << e << '\n';
     if (!all_ok) throw CommandError("sync failed for " + std::to_string(errors.size()) + " shop dataset(s)");
 }

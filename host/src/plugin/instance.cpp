@@ -79,7 +79,9 @@ StepView PluginInstance::next_step() {
     const std::int32_t rc = library_->vtable().next_step(instance_, &step, &error);
     if (rc != PCGD_OK) slot_failed(*library_, "next_step", rc, error);
 
-    StepView view{step.kind, step.wait_ms, nullptr};
+    StepView view;
+    view.kind = step.kind;
+    view.wait_ms = step.wait_ms;
     switch (step.kind) {
     case PCGD_STEP_WAIT:
     case PCGD_STEP_DONE: return view;
@@ -105,6 +107,18 @@ StepView PluginInstance::next_step() {
             protocol_violation(*library_, "next_step", "request header " + std::to_string(i) + " has a NULL view");
     if (!is_sane(r->body)) protocol_violation(*library_, "next_step", "request body has a size but no data");
     view.request = r;
+    // A 1.0 plugin's request ends at `body`: its tail is not ours to read.
+    if (PCGD_HAS_FIELD(r, pcgd_http_request, rate_bucket_restore_milli_per_s)) {
+        if (!is_sane(r->rate_bucket))
+            protocol_violation(*library_, "next_step", "request rate_bucket has a size but no data");
+        if (r->rate_bucket_capacity < 0 || r->rate_bucket_restore_milli_per_s < 0)
+            protocol_violation(*library_, "next_step",
+                               "request rate bucket has a negative capacity (" + std::to_string(r->rate_bucket_capacity) +
+                                   ") or restore rate (" + std::to_string(r->rate_bucket_restore_milli_per_s) + ")");
+        view.rate_bucket = sdk::view(r->rate_bucket);
+        view.rate_bucket_capacity = r->rate_bucket_capacity;
+        view.rate_bucket_restore_milli_per_s = r->rate_bucket_restore_milli_per_s;
+    }
     return view;
 }
 

@@ -113,6 +113,11 @@ struct StepView {
     std::uint32_t kind = PCGD_STEP_DONE;
     std::uint32_t wait_ms = 0;
     const pcgd_http_request* request = nullptr;
+    /// The request's rate bucket (ABI 1.1 fields, read after the size
+    /// check); empty and zero for a 1.0 plugin.
+    std::string_view rate_bucket;
+    std::int64_t rate_bucket_capacity = 0;
+    std::int64_t rate_bucket_restore_milli_per_s = 0;
 };
 
 struct ResponseView {

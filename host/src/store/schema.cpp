@@ -255,6 +255,11 @@ CREATE TABLE daily_sku_facts (
     PRIMARY KEY (shop_id, day, sku, currency)
 ) WITHOUT ROWID;
 )sql"},
+    // Shops of one seller account (an Amazon seller on UK and FR) share its
+    // request budget; the key names the account. Empty: the shop is its own.
+    {3, "shops share a seller account's budget", R"sql(
+ALTER TABLE shops ADD COLUMN account TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 std::int64_t current_version(Connection& db) {

@@ -552,14 +552,15 @@ public:
         // and the cascade would take every record of the shop with it.
         Use q(db_.cached(
             "INSERT INTO shops (id, platform, country, currency, time_zone, base_url, sme_id, settings_json,"
-            " sealed_credentials, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            " sealed_credentials, created_at_ms, account) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
             " ON CONFLICT (id) DO UPDATE SET platform = excluded.platform, country = excluded.country,"
             " currency = excluded.currency, time_zone = excluded.time_zone, base_url = excluded.base_url,"
             " sme_id = excluded.sme_id, settings_json = excluded.settings_json,"
-            " sealed_credentials = excluded.sealed_credentials, created_at_ms = excluded.created_at_ms"));
+            " sealed_credentials = excluded.sealed_credentials, created_at_ms = excluded.created_at_ms,"
+            " account = excluded.account"));
         q->bind(1, s.shop.id).bind(2, s.shop.platform).bind(3, s.shop.country).bind(4, s.shop.currency.code());
         q->bind(5, s.shop.time_zone).bind(6, s.base_url).bind(7, s.sme_id).bind(8, s.settings_json);
-        q->bind(9, s.sealed_credentials).bind(10, s.created_at_ms).run();
+        q->bind(9, s.sealed_credentials).bind(10, s.created_at_ms).bind(11, s.account).run();
     }
 
     std::optional<ShopRecord> get_shop(std::string_view id) override {
@@ -893,7 +894,7 @@ private:
 private:
     inline static const std::string shops_sql =
         "SELECT id, platform, country, currency, time_zone, base_url, sme_id, settings_json, sealed_credentials,"
-        " created_at_ms FROM shops";
+        " created_at_ms, account FROM shops";
 
     static ShopRecord read_shop(const Statement& q) {
         ShopRecord s;
@@ -907,6 +908,7 @@ private:
         s.settings_json = q.text(7);
         s.sealed_credentials = q.text(8);
         s.created_at_ms = q.int64(9);
+        s.account = q.text(10);
         return s;
     }
 

@@ -24,6 +24,11 @@ struct ShopRecord {
     std::string settings_json = "{}"; // non-secret plugin settings, a JSON object
     std::string sealed_credentials;   // Vault::seal output; empty when none
     std::int64_t created_at_ms = 0;
+    /// The seller account whose request budget the shop draws on; shops of
+    /// one platform with the same account share it. Empty: the shop's own.
+    std::string account;
+    /// The key of that budget in the rate limiter: "amazon:SELLER".
+    std::string budget_key() const { return shop.platform + ":" + (account.empty() ? shop.id : account); }
 };
 
 /// What one commit changed.

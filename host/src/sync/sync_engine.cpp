@@ -75,12 +75,26 @@ public:
             const auto& wanted = ctx_.options.datasets;
             if (wanted.empty() || std::find(wanted.begin(), wanted.end(), d) != wanted.end()) datasets_.push_back(d);
         }
-        account_key_ = shop_.shop.platform + ":" + shop_.shop.id;
+        account_key_ = shop_.budget_key();
         next_dataset();
     }
 
     // InstanceServices
+    /// The plugin's log. Its warnings also go in the dataset's report: they
+    /// are what a user must read (a store ignoring a filter, a fallback).
     void log(sdk::LogLevel level, std::string_view message) noexcept override {
+        host_log(level, message);
+        if (level < sdk::LogLevel::warn || report_.datasets.empty()) return;
+        try {
+            auto& warnings = current().warnings;
+            auto text = redactor_.redact(message);
+            if (warnings.size() < max_warnings && std::find(warnings.begin(), warnings.end(), text) == warnings.end())
+                warnings.push_back(std::move(text));
+        } catch (...) {
+        }
+    }
+
+    void host_log(sdk::LogLevel level, std::string_view message) noexcept {
         try {
             const auto text = redactor_.redact(message);
             const auto lvl = level == sdk::LogLevel::error  ? spdlog::level::err
@@ -137,7 +151,7 @@ private:
             return;
         }
         ++current().restarts;
-        log(sdk::LogLevel::warn, "restarting " + std::string(sdk::to_string(current().dataset)) +
+        host_log(sdk::LogLevel::warn, "restarting " + std::string(sdk::to_string(current().dataset)) +
                                      " from the last checkpoint: " + why);
         const std::uint32_t delay = net::backoff_delay_ms(ctx_.options.retry, restarts_, std::nullopt, ctx_.rng);
         wait_then(delay, [this] { begin_job(ctx_.options.full && !checkpointed_this_job_); });
@@ -168,6 +182,7 @@ private:
             request.body = std::string(sdk::view(r.body));
             request.timeout_ms = r.timeout_ms;
             request.stream_body = (r.flags & PCGD_REQUEST_STREAM_BODY) != 0;
+            use_budget(step);
             attempt_ = 0;
             send(std::make_shared<net::HttpRequest>(std::move(request)), r.cost == 0 ? 1 : r.cost);
             return;
@@ -175,8 +190,20 @@ private:
         }
     }
 
+    /// The budget this request draws on: the account's, or one of its named
+    /// buckets (an API operation with its own limit). 429s and hints go there too.
+    void use_budget(const StepView& step) {
+        budget_key_ = account_key_;
+        if (step.rate_bucket.empty()) return;
+        budget_key_ += '/';
+        budget_key_ += step.rate_bucket;
+        if (step.rate_bucket_capacity > 0 && step.rate_bucket_restore_milli_per_s > 0)
+            ctx_.limiter.account(budget_key_)
+                .on_hint(wall_now_ms(), -1, step.rate_bucket_capacity, step.rate_bucket_restore_milli_per_s);
+    }
+
     void send(std::shared_ptr<net::HttpRequest> request, std::int64_t cost) {
-        auto& budget = ctx_.limiter.account(account_key_);
+        auto& budget = ctx_.limiter.account(budget_key_);
         const std::int64_t delay = budget.delay_ms(wall_now_ms(), cost);
         if (delay > 0) {
             budget.add_waited(delay);
@@ -250,10 +277,10 @@ private:
         std::optional<std::uint32_t> retry_after;
         if (auto value = head.header("Retry-After")) retry_after = net::parse_retry_after_ms(*value, wall_now_ms());
         if (head.status == 429) {
-            ctx_.limiter.account(account_key_).pause(wall_now_ms(), retry_after.value_or(1000));
+            ctx_.limiter.account(budget_key_).pause(wall_now_ms(), retry_after.value_or(1000));
         }
         const std::uint32_t delay = net::backoff_delay_ms(ctx_.options.retry, attempt_, retry_after, ctx_.rng);
-        log(sdk::LogLevel::debug, what + "; retrying in " + std::to_string(delay) + " ms");
+        host_log(sdk::LogLevel::debug, what + "; retrying in " + std::to_string(delay) + " ms");
         wait_then(delay, [this, request, cost] { send(request, cost); });
     }
 
@@ -288,7 +315,7 @@ private:
 
     /// Rate-limit hints and checkpoints. False when the dataset failed.
     bool apply_result(const pcgd_response_result& result) {
-        auto& budget = ctx_.limiter.account(account_key_);
+        auto& budget = ctx_.limiter.account(budget_key_);
         const std::int64_t now = wall_now_ms();
         budget.on_hint(now, result.budget_remaining, result.budget_capacity, result.budget_restore_milli_per_s);
         if (result.retry_after_ms > 0) budget.pause(now, result.retry_after_ms);
@@ -349,7 +376,7 @@ private:
                 spdlog::error("[{}] could not record the failure: {}", shop_.shop.id, e.what());
             }
         }
-        log(sdk::LogLevel::error, std::string(sdk::to_string(current().dataset)) + " failed: " + why);
+        host_log(sdk::LogLevel::error, std::string(sdk::to_string(current().dataset)) + " failed: " + why);
         report_progress(true);
         next_dataset();
     }
@@ -397,7 +424,9 @@ private:
     Redactor redactor_;
     std::optional<PluginInstance> instance_;
     std::deque<sdk::Dataset> datasets_;
-    std::string account_key_;
+    std::string account_key_;  // the seller account's budget
+    std::string budget_key_;   // the budget of the request in flight: the account's or one of its buckets
+    static constexpr std::size_t max_warnings = 20;
     std::vector<std::pair<model::RecordKind, std::string>> pending_;
     std::string committed_cursor_;
     bool checkpointed_this_job_ = false;

@@ -42,6 +42,7 @@ struct DatasetReport {
     std::int64_t restarts = 0;   // restarts from the last checkpoint after a bad response
     std::int64_t waited_ms = 0;  // time spent waiting for rate limits and backoff
     std::int64_t duration_ms = 0;
+    std::vector<std::string> warnings;  // the plugin's warnings, distinct, at most 20; secrets redacted
 };
 
 struct ShopReport {

@@ -45,7 +45,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define PCGD_ABI_VERSION_MAJOR 1u
-#define PCGD_ABI_VERSION_MINOR 0u
+#define PCGD_ABI_VERSION_MINOR 1u
 #define PCGD_ABI_VERSION ((uint32_t)((PCGD_ABI_VERSION_MAJOR << 16) | PCGD_ABI_VERSION_MINOR))
 #define PCGD_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define PCGD_ABI_MINOR_OF(v) ((uint32_t)(v)&0xFFFFu)
@@ -144,7 +144,23 @@ typedef struct pcgd_http_request {
     const pcgd_header* headers;
     uint64_t header_count;
     pcgd_str body;
+    /* ---- 1.1 ---- read only when struct_size covers them (PCGD_HAS_FIELD) */
+    /** The named sub-budget of the seller account this request draws on: an
+     *  API operation with a limit of its own, such as Amazon SP-API's
+     *  per-operation rate and burst ("orders.searchOrders"). Empty: the
+     *  account's main budget. A 429 and the response's budget hints apply to
+     *  the bucket of the request answered. */
+    pcgd_str rate_bucket;
+    /** The bucket's size in requests (its burst), as the platform documents
+     *  it; 0 when unknown. */
+    int64_t rate_bucket_capacity;
+    /** Requests restored per second x 1000 (0.5 req/s = 500); 0 when unknown.
+     *  Until both are known only 429s and response hints pace the bucket. */
+    int64_t rate_bucket_restore_milli_per_s;
 } pcgd_http_request;
+
+/** The size of a 1.0 request (through `body`), which every 1.x host reads. */
+#define PCGD_HTTP_REQUEST_MIN_SIZE_1_0 (offsetof(pcgd_http_request, body) + sizeof(pcgd_str))
 
 #define PCGD_STEP_REQUEST 1u /**< perform `request`, then call on_response */
 #define PCGD_STEP_WAIT 2u    /**< wait `wait_ms`, then call next_step again */

@@ -221,6 +221,14 @@ public:
         writer_.Reset(buffer_);
     }
     std::string_view view() const noexcept { return {buffer_.GetString(), buffer_.GetSize()}; }
+    /// Hands what was written so far to `sink` (called with a string_view)
+    /// and forgets it, while the document goes on: a large document is
+    /// streamed out in pieces instead of held whole.
+    template <class Sink>
+    void drain(Sink&& sink) {
+        sink(view());
+        buffer_.Clear();
+    }
 
     Writer& begin_object() { writer_.StartObject(); return *this; }
     Writer& end_object() { writer_.EndObject(); return *this; }

@@ -99,6 +99,11 @@ struct Request {
     bool stream_body = false;  // deliver the response body in chunks
     std::uint32_t timeout_ms = 0;
     std::uint32_t cost = 1;
+    /// The account's sub-budget for this request (ABI 1.1): an API operation
+    /// with its own documented limit. Empty: the account's main budget.
+    std::string rate_bucket;
+    std::int64_t rate_bucket_capacity = 0;             // burst, in requests; 0 unknown
+    std::int64_t rate_bucket_restore_milli_per_s = 0;  // requests per second x 1000; 0 unknown
 
     Request& header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
@@ -327,6 +332,9 @@ struct Trampolines {
             c.headers = self->c_headers.data();
             c.header_count = self->c_headers.size();
             c.body = to_c(r.body);
+            c.rate_bucket = to_c(r.rate_bucket);
+            c.rate_bucket_capacity = r.rate_bucket_capacity;
+            c.rate_bucket_restore_milli_per_s = r.rate_bucket_restore_milli_per_s;
             step->request = &c;
         });
     }
