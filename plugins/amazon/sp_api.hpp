@@ -59,11 +59,13 @@ inline constexpr Operation order_financial_events{"finances.listFinancialEventsB
 inline constexpr Operation financial_events{"finances.listFinancialEvents", 0.5, 30};
 }  // namespace op
 
-/// Makes `r` draw on the operation's own bucket of the account's budget
-/// (ABI 1.1: Request::rate_bucket and its capacity and restore rate).
+/// Makes `r` draw on the operation's own bucket of the seller account's
+/// budget, with its documented burst and rate (rounded down: never above it).
 inline void draw_on(sdk::Request& r, const Operation& o) {
     r.cost = 1;
-    (void)o;
+    r.rate_bucket = o.bucket;
+    r.rate_bucket_capacity = o.burst;
+    r.rate_bucket_restore_milli_per_s = static_cast<std::int64_t>(o.rate_per_s * 1000.0 + 1e-9);
 }
 
 /// Amazon's "x-amzn-RateLimit-Limit: 0.0167" (requests per second), as the

@@ -32,7 +32,9 @@ Emulator::Options amazon(int seed, int products, int orders, std::vector<std::st
 
 void add_shop(const Pcgd& pcgd, const std::string& id, const Emulator& emulator, const std::string& country = "GB",
               std::vector<std::string> settings = {}, const std::string& refresh_token = "Atzr|pcgd-emulator-refresh-token") {
+    // One seller account: the shops of its marketplaces share its budget.
     std::vector<std::string> args = {"shop", "add", "--id", id, "--platform", "amazon", "--base-url", emulator.base_url(), "--country", country,
+                                     "--account", "lumiere-eu",
                                      "--setting", "client_id=amzn1.application-oa2-client.pcgd-emulator", "--setting",
                                      "token_url=" + emulator.base_url() + "/auth/o2/token", "--setting", "report_poll_ms=1",
                                      "--credential", "client_secret=pcgd-emulator-client-secret", "--credential", "refresh_token=" + refresh_token};

@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "sp_api.hpp"
+
 #include <fstream>
+#include <regex>
 #include <functional>
 #include <sstream>
 
@@ -148,6 +151,7 @@ TEST(AmazonPlugin, TokenGrantThenSearchOrdersAreExact) {
     EXPECT_EQ(search.request.header("x-amz-access-token"), access_token);
     EXPECT_EQ(search.request.header("Authorization"), "") << "no SigV4";
     EXPECT_EQ(search.request.body, "");
+
 }
 
 TEST(AmazonPlugin, UkSampleOrderWithItsFeesAndRefundIsExact) {
@@ -498,4 +502,36 @@ TEST(AmazonPlugin, SalesAndTrafficDocumentGivesDailyViewsPerSku) {
     ASSERT_TRUE(result.checkpoint);
     EXPECT_STREQ(parse(result.cursor)["last_day"].GetString(), "2025-12-31");
     EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+}
+
+TEST(AmazonPlugin, EachOperationDrawsOnItsBucketWithTheModelsUsagePlan) {
+    struct Case {
+        const amazon::Operation& op;
+        const char* model;
+        const char* path;
+        const char* method;
+    };
+    const Case cases[] = {
+        {amazon::op::search_orders, "orders_2026-01-01.json", "/orders/2026-01-01/orders", "get"},
+        {amazon::op::get_order, "orders_2026-01-01.json", "/orders/2026-01-01/orders/{orderId}", "get"},
+        {amazon::op::create_report, "reports_2021-06-30.json", "/reports/2021-06-30/reports", "post"},
+        {amazon::op::get_report, "reports_2021-06-30.json", "/reports/2021-06-30/reports/{reportId}", "get"},
+        {amazon::op::get_report_document, "reports_2021-06-30.json", "/reports/2021-06-30/documents/{reportDocumentId}", "get"},
+        {amazon::op::inventory_summaries, "fbaInventory.json", "/fba/inventory/v1/summaries", "get"},
+        {amazon::op::order_financial_events, "financesV0.json", "/finances/v0/orders/{orderId}/financialEvents", "get"},
+        {amazon::op::financial_events, "financesV0.json", "/finances/v0/financialEvents", "get"},
+    };
+    for (const auto& c : cases) {
+        const auto model = parse(fixture(std::string("models/") + c.model));
+        const std::string description = model["paths"][c.path][c.method]["description"].GetString();
+        std::smatch m;
+        ASSERT_TRUE(std::regex_search(description, m, std::regex(R"(\| ([0-9.]+) \| ([0-9]+) \|)"))) << c.path;
+        EXPECT_EQ(std::stod(m[1].str()), c.op.rate_per_s) << c.path;
+        EXPECT_EQ(std::stoll(m[2].str()), c.op.burst) << c.path;
+        sdk::Request r;
+        amazon::draw_on(r, c.op);
+        EXPECT_EQ(r.rate_bucket, c.op.bucket);
+        EXPECT_EQ(r.rate_bucket_capacity, c.op.burst);
+        EXPECT_EQ(r.rate_bucket_restore_milli_per_s, static_cast<std::int64_t>(std::stod(m[1].str()) * 1000 + 1e-9)) << "rounded down";
+    }
 }
