@@ -289,7 +289,10 @@ public:
             throw sdk::Error(PCGD_ERR_AUTH, "Amazon denied access: " + text);
         }
         if (status == 200 || status == 202) refusals_in_a_row_ = 0;
-        if (auto milli = rate_limit_milli_per_s(response)) out.budget_restore_milli_per_s = *milli;
+        if (auto milli = rate_limit_milli_per_s(response)) {
+            out.budget_restore_milli_per_s = *milli;
+            learned_rate_milli_[asked_bucket_] = *milli;
+        }
         if (status == 404 && phase_ == Phase::fees_order) {
             host().log(sdk::LogLevel::warn, "amazon: order " + fee_ids_.front() + " of a financial event was not found; skipped");
             fee_ids_.pop_front();
@@ -342,6 +345,10 @@ private:
         if (!body.empty()) r.header("Content-Type", "application/json");
         r.body = std::move(body);
         draw_on(r, o);
+        // The rate Amazon says it applies to this seller (often above the default) wins.
+        if (auto learned = learned_rate_milli_.find(o.bucket); learned != learned_rate_milli_.end())
+            r.rate_bucket_restore_milli_per_s = learned->second;
+        asked_bucket_ = o.bucket;
         return sdk::Step::send(std::move(r));
     }
 
@@ -905,6 +912,9 @@ private:
     model::Currency currency_;
     std::int64_t page_size_ = 100, history_days_ = 730, traffic_days_ = 90;
     std::uint32_t report_poll_ms_ = 15000;
+    // Across jobs: each operation's rate as x-amzn-RateLimit-Limit gave it.
+    std::map<std::string, std::int64_t> learned_rate_milli_;
+    std::string asked_bucket_;
     // Across jobs: the access token and when it expires.
     std::string access_token_;
     TimestampMs token_expires_ms_ = 0;
