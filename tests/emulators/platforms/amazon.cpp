@@ -364,10 +364,20 @@ private:
 
     /// (market, order) of an Amazon order id.
     std::pair<const Market*, const OrderData*> find_order(const std::string& id) const {
-        for (const auto& m : markets_)
-            for (const auto& od : m.data->orders)
-                if (m.order_id(od.key) == id) return {&m, &od};
-        return {nullptr, nullptr};
+        // Indexed again when orders were added (orders are only ever appended).
+        std::size_t total = 0;
+        for (const auto& m : markets_) total += m.data->orders.size();
+        if (total != indexed_orders_) {
+            order_index_.clear();
+            for (std::size_t mi = 0; mi < markets_.size(); ++mi)
+                for (std::size_t oi = 0; oi < markets_[mi].data->orders.size(); ++oi)
+                    order_index_[markets_[mi].order_id(markets_[mi].data->orders[oi].key)] = {mi, oi};
+            indexed_orders_ = total;
+        }
+        const auto it = order_index_.find(id);
+        if (it == order_index_.end()) return {nullptr, nullptr};
+        const Market& m = markets_[it->second.first];
+        return {&m, &m.data->orders[it->second.second]};
     }
 
     // ------------------------------------------------------------- routing
@@ -1142,6 +1152,8 @@ private:
 
     std::vector<Market> markets_;
     std::unique_ptr<ShopData> other_;
+    mutable std::map<std::string, std::pair<std::size_t, std::size_t>> order_index_;  // Amazon id -> (market, order)
+    mutable std::size_t indexed_orders_ = 0;
     std::map<std::string, Bucket> buckets_;
     std::map<std::string, std::int64_t> tokens_;  // access token -> expiry (steady ms)
     std::uint64_t tokens_issued_ = 0, requests_ = 0;
