@@ -161,7 +161,10 @@ const rapidjson::Value& shop_entry(const rapidjson::Document& shops, const std::
 }
 
 std::string ground_truth_differences(const Pcgd& pcgd, const std::string& shop, const Emulator& emulator) {
-    const auto truth = emulator.summary();
+    return ground_truth_differences(pcgd, shop, emulator.summary());
+}
+
+std::string ground_truth_differences(const Pcgd& pcgd, const std::string& shop, const rapidjson::Value& truth) {
     const auto list = pcgd({"shop", "list", "--json"});
     if (list.exit_code != 0) return "pcgd shop list failed: " + list.err;
     const auto shops = parse_json(list.out);

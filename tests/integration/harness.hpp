@@ -96,5 +96,8 @@ const rapidjson::Value& shop_entry(const rapidjson::Document& shops, const std::
 /// they are the same; tests assert `EXPECT_EQ(ground_truth_differences(...), "")`
 /// so that a failure lists every difference at once.
 std::string ground_truth_differences(const Pcgd& pcgd, const std::string& shop, const Emulator& emulator);
+/// The same against a ground truth given as JSON: one marketplace's part of
+/// an emulator serving several (the amazon module's /_amazon/summary).
+std::string ground_truth_differences(const Pcgd& pcgd, const std::string& shop, const rapidjson::Value& truth);
 
 }  // namespace pcgd::test
