@@ -698,7 +698,7 @@ private:
         }
         if (status == "cancelled") {
             // Amazon's "no data": an empty report. A listings snapshot is kept as it was.
-            host().log(sdk::LogLevel::warn, "amazon: report " + *cursor_.report_id + " was CANCELLED (no data)");
+            host().log(sdk::LogLevel::info, "amazon: report " + *cursor_.report_id + " was CANCELLED (no data)");
             return finish_report(out, false);
         }
         if (++report_failures_ > max_report_failures)
