@@ -164,7 +164,7 @@ Snapshot take_snapshot(host::Store& store, const host::Config& config, const std
         // Traffic days are the shop's local days, as the month is.
         std::int64_t sum = 0;
         store.for_each_views(shop.shop.id, month.first_day(), month.last_day(),
-                             [&](std::string_view, std::int64_t, std::int64_t v) { sum += v; });
+                             [&](const host::DayViews& d) { sum += d.views; });
         views.emplace_back(shop.shop.id, sum);
     }
     return make_snapshot(reports, shops, views, now_ms);
