@@ -7,6 +7,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -48,7 +49,7 @@ struct HttpServer::Impl {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
-        : stream_(std::move(socket)), server_(std::move(server)) {}
+        : stream_(std::move(socket)), read_timer_(stream_.get_executor()), server_(std::move(server)) {}
     ~Session() { server_->session_ended(this); }
 
     void read() {
@@ -57,7 +58,17 @@ public:
         parser_->body_limit(server_->config.max_body_bytes);
         reading_ = true;
         started_ = Clock::now();
-        stream_.expires_after(std::chrono::milliseconds(server_->config.read_timeout_ms));
+        // Our own timer, not the stream's expiry: that one closes the socket,
+        // and a slow client is owed its 408 before the connection closes.
+        stream_.expires_never();
+        timed_out_ = false;
+        read_timer_.expires_after(std::chrono::milliseconds(server_->config.read_timeout_ms));
+        read_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || !self->reading_) return;
+            self->timed_out_ = true;
+            beast::error_code ignored;
+            self->stream_.socket().cancel(ignored);
+        });
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
@@ -74,17 +85,18 @@ public:
 private:
     void on_read(beast::error_code ec) {
         reading_ = false;
+        read_timer_.cancel();
         const std::string method = parser_->is_header_done() ? std::string(parser_->get().method_string()) : "-";
-        if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::operation_aborted ||
-            ec == asio::error::connection_reset || ec == asio::error::bad_descriptor)
-            return;  // the client left, or shutdown closed an idle connection
-        if (ec == beast::error::timeout) {
+        if (timed_out_ && ec) {
             // A client that sends nothing more on a kept-alive connection is
             // simply closed; one that stalls inside a request is told so.
             if (parser_->got_some()) reject(method, 408, "the request was not received within " +
                                                              std::to_string(server_->config.read_timeout_ms) + " ms");
             return;
         }
+        if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::operation_aborted ||
+            ec == asio::error::connection_reset || ec == asio::error::bad_descriptor)
+            return;  // the client left, or shutdown closed an idle connection
         if (ec == http::error::body_limit)
             return reject(method, 413, "the request body is larger than " + std::to_string(server_->config.max_body_bytes) + " bytes");
         if (ec == http::error::header_limit)
@@ -132,6 +144,8 @@ private:
     }
 
     beast::tcp_stream stream_;
+    asio::steady_timer read_timer_;
+    bool timed_out_ = false;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<HttpServer::Impl> server_;
