@@ -118,6 +118,9 @@ const MatrixRow matrix[] = {
     {"/api/smes/sme-a/shops", 401, 200, 200, 200},
     {"/api/smes/sme-b/shops", 401, 200, 403, 404},
     {"/api/smes/nobody/shops", 401, 404, 404, 404},
+    {"/api/smes/sme-a/programme", 401, 200, 200, 200},
+    {"/api/smes/sme-b/programme", 401, 200, 403, 404},
+    {"/api/smes/nobody/programme", 401, 404, 404, 404},
     {"/api/reports/quality?sme=sme-a&month=2026-10", 401, 200, 200, 200},
     {"/api/reports/opportunities?sme=sme-b&month=2026-10", 401, 200, 403, 404},
     {"/api/reports/planning?shop=shop-a1&month=2026-10", 401, 200, 200, 200},
@@ -169,6 +172,14 @@ TEST_F(Service, ListsOnlyTheSmesATokenMayRead) {
     EXPECT_EQ(ids(get("/api/smes", sme_a_)), (std::vector<std::string>{"sme-a"}));
     EXPECT_EQ(ids(get("/api/smes/sme-a/shops", sme_a_)), (std::vector<std::string>{"shop-a1"}));
     EXPECT_EQ(get("/api/smes/sme-a", sme_a_).body, R"j({"id":"sme-a","name":"SME sme-a","currency":"GBP","lang":"en","shops":["shop-a1"]})j");
+}
+
+TEST_F(Service, ProgrammeStatusAsTheCliPrintsIt) {
+    EXPECT_EQ(get("/api/smes/sme-a/programme", sme_a_).body,
+              R"j({"sme":"sme-a","phase":"not_started","reviews_held":0,"formal_sessions":4,"checkins":0,"end_review_held":false})j");
+    store_->put_sme(Sme{"sme-d", "SME d", pcgd::model::Currency::of("GBP"), "en", 1});
+    EXPECT_EQ(get("/api/smes/sme-d/programme", admin_).body,
+              R"j({"error":"SME 'sme-d' is not in the programme: no account manager assigned"})j");
 }
 
 TEST_F(Service, NoRouteWritesForAnSme) {

@@ -28,6 +28,7 @@ void add_health_routes(Router& router, Api& api);   // /healthz, /readyz, /metri
 void add_sme_routes(Router& router, Api& api);      // /api/smes...
 void add_report_routes(Router& router, Api& api);   // /api/reports/{tool}
 void add_export_routes(Router& router, Api& api);   // /api/exports/{table}
+void add_coaching_routes(Router& router, Api& api); // /api/smes/{id}/programme
 
 /// Every route of the service.
 void add_all_routes(Router& router, Api& api);
