@@ -251,6 +251,8 @@ TEST(ServiceTarget, SplitsAndDecodesPathAndQuery) {
     EXPECT_FALSE(parse_target("/api/x?a=%4", r, error));
     EXPECT_EQ(error, "bad percent-escape in the query");
     EXPECT_FALSE(parse_target("http://example.com/", r, error));
+    EXPECT_FALSE(parse_target("/api/smes/a%2Fshops", r, error));
+    EXPECT_EQ(error, "an escaped '/' (%2F) in the path is not allowed");
 }
 
 TEST(ServiceAuth, TokensAreRandomAndOnlyTheirSha256IsKept) {

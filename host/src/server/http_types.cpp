@@ -1,5 +1,7 @@
 #include "server/http_types.hpp"
 
+#include <algorithm>
+
 #include <pcgd/sdk/json.hpp>
 
 namespace pcgd::host::server {
@@ -52,6 +54,11 @@ bool parse_target(const std::string& target, Request& request, std::string& erro
     const std::string_view path = std::string_view(target).substr(0, q);
     if (!decode(path, false, request.path)) {
         error = "bad percent-escape in the path";
+        return false;
+    }
+    // Segments are matched after decoding: an escaped '/' would split an id.
+    if (std::count(request.path.begin(), request.path.end(), '/') != std::count(path.begin(), path.end(), '/')) {
+        error = "an escaped '/' (%2F) in the path is not allowed";
         return false;
     }
     request.query.clear();
