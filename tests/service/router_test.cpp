@@ -4,9 +4,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <set>
-
 #include <pcgd/sdk/json.hpp>
+#include <set>
 
 #include "server/api.hpp"
 #include "server/auth.hpp"
@@ -43,7 +42,9 @@ protected:
         store_->revoke_token(store_->list_tokens().back().id, 5);
 
         api_ = std::make_unique<Api>(Api{*store_, config_, metrics_, [] { return std::string(); },
-                                         [] { return std::int64_t{1793491200000}; /* 2026-11-01 */ }});
+                                         [] {
+                                             return std::int64_t{1793491200000}; /* 2026-11-01 */
+                                         }});
         router_ = std::make_unique<Router>(*store_);
         add_all_routes(*router_, *api_);
     }
@@ -163,7 +164,8 @@ TEST_F(Service, AnSmeCannotTellAnotherSmeFromANonexistentOne) {
     EXPECT_EQ(get("/api/reports/growth?shop=shop-zz", sme_a_).body, R"j({"error":"no shop 'shop-zz'"})j");
     EXPECT_EQ(get("/api/exports/refunds?shop=shop-b1", sme_a_).body, R"j({"error":"no shop 'shop-b1'"})j");
     // A manager is told it exists but is not theirs.
-    EXPECT_EQ(get("/api/smes/sme-b", alice_).body, R"j({"error":"SME 'sme-b' is not among those this token may read"})j");
+    EXPECT_EQ(get("/api/smes/sme-b", alice_).body,
+              R"j({"error":"SME 'sme-b' is not among those this token may read"})j");
 }
 
 TEST_F(Service, ListsOnlyTheSmesATokenMayRead) {
@@ -171,12 +173,14 @@ TEST_F(Service, ListsOnlyTheSmesATokenMayRead) {
     EXPECT_EQ(ids(get("/api/smes", alice_)), (std::vector<std::string>{"sme-a", "sme-c"}));
     EXPECT_EQ(ids(get("/api/smes", sme_a_)), (std::vector<std::string>{"sme-a"}));
     EXPECT_EQ(ids(get("/api/smes/sme-a/shops", sme_a_)), (std::vector<std::string>{"shop-a1"}));
-    EXPECT_EQ(get("/api/smes/sme-a", sme_a_).body, R"j({"id":"sme-a","name":"SME sme-a","currency":"GBP","lang":"en","shops":["shop-a1"]})j");
+    EXPECT_EQ(get("/api/smes/sme-a", sme_a_).body,
+              R"j({"id":"sme-a","name":"SME sme-a","currency":"GBP","lang":"en","shops":["shop-a1"]})j");
 }
 
 TEST_F(Service, ProgrammeStatusAsTheCliPrintsIt) {
-    EXPECT_EQ(get("/api/smes/sme-a/programme", sme_a_).body,
-              R"j({"sme":"sme-a","phase":"not_started","reviews_held":0,"formal_sessions":4,"checkins":0,"end_review_held":false})j");
+    EXPECT_EQ(
+        get("/api/smes/sme-a/programme", sme_a_).body,
+        R"j({"sme":"sme-a","phase":"not_started","reviews_held":0,"formal_sessions":4,"checkins":0,"end_review_held":false})j");
     store_->put_sme(Sme{"sme-d", "SME d", pcgd::model::Currency::of("GBP"), "en", 1});
     EXPECT_EQ(get("/api/smes/sme-d/programme", admin_).body,
               R"j({"error":"SME 'sme-d' is not in the programme: no account manager assigned"})j");
@@ -197,10 +201,12 @@ TEST_F(Service, BadRequestsSayWhatIsWrong) {
         {"/api/reports/planning?sme=sme-a&currency=pounds",
          R"j({"error":"currency must be an ISO 4217 code such as GBP or EUR, got 'pounds'"})j"},
         {"/api/reports/planning", R"j({"error":"give exactly one of the parameters sme and shop"})j"},
-        {"/api/reports/planning?sme=sme-a&shop=shop-a1", R"j({"error":"give exactly one of the parameters sme and shop"})j"},
+        {"/api/reports/planning?sme=sme-a&shop=shop-a1",
+         R"j({"error":"give exactly one of the parameters sme and shop"})j"},
         {"/api/reports/planning?sme=sme-a&monht=2026-10",
          R"j({"error":"unknown parameter 'monht' (known: sme, shop, month, lang, currency)"})j"},
-        {"/api/reports/pricing?sme=sme-a", R"j({"error":"no report 'pricing' (quality, opportunities, planning or growth)"})j"},
+        {"/api/reports/pricing?sme=sme-a",
+         R"j({"error":"no report 'pricing' (quality, opportunities, planning or growth)"})j"},
         {"/api/exports/orders?shop=shop-a1&format=xml", R"j({"error":"format must be csv or jsonl, got 'xml'"})j"},
         {"/api/smes?x=1", R"j({"error":"unknown parameter 'x' (this route takes none)"})j"},
         {"/api/nothing", R"j({"error":"no route for /api/nothing"})j"},
@@ -245,7 +251,8 @@ TEST(ServiceTarget, SplitsAndDecodesPathAndQuery) {
     std::string error;
     ASSERT_TRUE(parse_target("/api/smes/a%20b?month=2026-10&lang=fr&q=x+y&flag", r, error));
     EXPECT_EQ(r.path, "/api/smes/a b");
-    EXPECT_EQ(r.query, (std::map<std::string, std::string>{{"month", "2026-10"}, {"lang", "fr"}, {"q", "x y"}, {"flag", ""}}));
+    EXPECT_EQ(r.query,
+              (std::map<std::string, std::string>{{"month", "2026-10"}, {"lang", "fr"}, {"q", "x y"}, {"flag", ""}}));
     EXPECT_FALSE(parse_target("/api/%zz", r, error));
     EXPECT_EQ(error, "bad percent-escape in the path");
     EXPECT_FALSE(parse_target("/api/x?a=%4", r, error));

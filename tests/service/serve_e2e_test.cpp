@@ -4,18 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
-#include <csignal>
-#include <filesystem>
-#include <fstream>
-#include <thread>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "harness.hpp"
 
@@ -37,7 +36,9 @@ struct Reply {
 /// A raw connection: requests are written as given, possibly in pieces.
 class Connection {
 public:
-    explicit Connection(unsigned short port) : socket_(io_) { socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)); }
+    explicit Connection(unsigned short port) : socket_(io_) {
+        socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    }
     void send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
     Reply receive() {
         http::response<http::string_body> res;
@@ -113,7 +114,8 @@ protected:
 TEST_F(ServeEndToEnd, AnswersExactlyWhatTheCliPrints) {
     for (const char* tool : {"quality", "opportunities", "planning", "growth"}) {
         SCOPED_TRACE(tool);
-        const auto cli = pcgd({"report", tool, "--sme", "lumiere", "--month", "2026-10", "--lang", "fr", "--format", "json"});
+        const auto cli =
+            pcgd({"report", tool, "--sme", "lumiere", "--month", "2026-10", "--lang", "fr", "--format", "json"});
         ASSERT_EQ(cli.exit_code, 0) << cli.err;
         const auto api = get(std::string("/api/reports/") + tool + "?sme=lumiere&month=2026-10&lang=fr", token);
         EXPECT_EQ(api.status, 200u);
@@ -191,7 +193,8 @@ TEST_F(ServeEndToEnd, SigtermFinishesTheRequestInFlightAndExitsZero) {
     ASSERT_EQ(idle.receive().status, 200u);
 
     Connection busy(port);
-    busy.send("GET /api/reports/growth?sme=lumiere&month=2026-10 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n");
+    busy.send("GET /api/reports/growth?sme=lumiere&month=2026-10 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+              token + "\r\n");
     std::this_thread::sleep_for(200ms);  // the server has the first half
     const auto signalled = std::chrono::steady_clock::now();
     server->kill(SIGTERM);

@@ -1,10 +1,10 @@
 // `pcgd serve`: the HTTP API (server/), and `pcgd token`: its API tokens.
-#include <iostream>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <pcgd/model/time.hpp>
 #include <pcgd/sdk/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "cli/context.hpp"
 #include "server/auth.hpp"
@@ -15,7 +15,8 @@ namespace pcgd::host::cli {
 namespace {
 
 std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 void serve(Context& ctx, const std::string& listen) {
@@ -47,10 +48,13 @@ void token_create(Context& ctx, const TokenArgs& a) {
     Store& store = ctx.store();
     if (a.role == "admin" && !a.subject.empty()) throw CommandError("an admin token has no --subject", 2);
     if (a.role != "admin" && a.subject.empty())
-        throw CommandError("--subject is required for a " + a.role + " token (the " + (a.role == "sme" ? "SME" : "manager") + "'s id)", 2);
+        throw CommandError(
+            "--subject is required for a " + a.role + " token (the " + (a.role == "sme" ? "SME" : "manager") + "'s id)",
+            2);
     if (a.role == "manager" && !store.get_manager(a.subject))
         throw CommandError("no manager '" + a.subject + "' (see `pcgd manager list`)", 2);
-    if (a.role == "sme" && !store.get_sme(a.subject)) throw CommandError("no SME '" + a.subject + "' (see `pcgd sme list`)", 2);
+    if (a.role == "sme" && !store.get_sme(a.subject))
+        throw CommandError("no SME '" + a.subject + "' (see `pcgd sme list`)", 2);
     const std::string token = server::new_token();
     ApiToken record;
     record.hash = server::token_hash(token);
@@ -86,8 +90,9 @@ void token_list(Context& ctx, bool as_json) {
     }
     std::vector<std::vector<std::string>> rows{{"ID", "ROLE", "SUBJECT", "NAME", "CREATED", "REVOKED"}};
     for (const auto& t : tokens)
-        rows.push_back({std::to_string(t.id), t.role, t.subject.empty() ? "-" : t.subject, t.name.empty() ? "-" : t.name,
-                        model::format_iso8601(t.created_at_ms), t.revoked_at_ms ? model::format_iso8601(*t.revoked_at_ms) : "-"});
+        rows.push_back({std::to_string(t.id), t.role, t.subject.empty() ? "-" : t.subject,
+                        t.name.empty() ? "-" : t.name, model::format_iso8601(t.created_at_ms),
+                        t.revoked_at_ms ? model::format_iso8601(*t.revoked_at_ms) : "-"});
     std::cout << format_table(rows);
 }
 
@@ -105,7 +110,9 @@ void add_token_command(CLI::App& app, Context& ctx) {
     cmd->require_subcommand(1);
     auto args = std::make_shared<TokenArgs>();
     auto* create = cmd->add_subcommand("create", "Create a token and print it once; only its SHA-256 is stored");
-    create->add_option("--role", args->role, "admin, manager or sme")->required()->check(CLI::IsMember({"admin", "manager", "sme"}));
+    create->add_option("--role", args->role, "admin, manager or sme")
+        ->required()
+        ->check(CLI::IsMember({"admin", "manager", "sme"}));
     create->add_option("--subject", args->subject, "The manager's id (manager) or the SME's id (sme)");
     create->add_option("--name", args->name, "What the token is for");
     create->callback([&ctx, args] { token_create(ctx, *args); });
@@ -116,7 +123,9 @@ void add_token_command(CLI::App& app, Context& ctx) {
     revoke->add_option("--id", args->id, "Token id (see `pcgd token list`)")->required();
     revoke->callback([&ctx, args] {
         if (!ctx.store().revoke_token(args->id, now_ms()))
-            throw CommandError("no live token " + std::to_string(args->id) + " (unknown or already revoked; see `pcgd token list`)", 2);
+            throw CommandError(
+                "no live token " + std::to_string(args->id) + " (unknown or already revoked; see `pcgd token list`)",
+                2);
         std::cout << "revoked token " << args->id << '\n';
     });
 }

@@ -5,7 +5,11 @@
 namespace pcgd::host {
 
 void write_sme_json(json::Writer& w, const Sme& sme, const std::vector<ShopRecord>& shops) {
-    w.begin_object().field("id", sme.id).field("name", sme.name).field("currency", sme.currency.code()).field("lang", sme.lang);
+    w.begin_object()
+        .field("id", sme.id)
+        .field("name", sme.name)
+        .field("currency", sme.currency.code())
+        .field("lang", sme.lang);
     w.key("shops").begin_array();
     for (const auto& s : shops)
         if (s.sme_id == sme.id) w.value(s.shop.id);

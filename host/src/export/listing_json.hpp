@@ -3,10 +3,9 @@
 // for both, so the CLI and the API never drift apart.
 #pragma once
 
+#include <pcgd/sdk/json.hpp>
 #include <string>
 #include <vector>
-
-#include <pcgd/sdk/json.hpp>
 
 #include "store/store.hpp"
 

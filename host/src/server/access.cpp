@@ -15,9 +15,12 @@ bool coaches(Store& store, const std::string& manager, std::string_view sme_id) 
 Access sme_access(Store& store, const Principal& who, std::string_view sme_id) {
     if (!store.get_sme(sme_id)) return Access::unknown;
     switch (who.role) {
-        case Role::admin: return Access::allowed;
-        case Role::manager: return coaches(store, who.subject, sme_id) ? Access::allowed : Access::forbidden;
-        case Role::sme: return who.subject == sme_id ? Access::allowed : Access::forbidden;
+        case Role::admin:
+            return Access::allowed;
+        case Role::manager:
+            return coaches(store, who.subject, sme_id) ? Access::allowed : Access::forbidden;
+        case Role::sme:
+            return who.subject == sme_id ? Access::allowed : Access::forbidden;
     }
     return Access::forbidden;
 }

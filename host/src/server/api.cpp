@@ -19,7 +19,8 @@ std::optional<Response> unknown_parameter(const Request& request, std::initializ
         if (ok) continue;
         std::string list;
         for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-        return json_error(400, "unknown parameter '" + name + "' (" + (list.empty() ? "this route takes none" : "known: " + list) + ")");
+        return json_error(400, "unknown parameter '" + name + "' (" +
+                                   (list.empty() ? "this route takes none" : "known: " + list) + ")");
     }
     return std::nullopt;
 }

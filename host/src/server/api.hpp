@@ -24,11 +24,11 @@ struct Api {
     std::function<std::int64_t()> now_ms;
 };
 
-void add_health_routes(Router& router, Api& api);   // /healthz, /readyz, /metrics, /api/openapi.json
-void add_sme_routes(Router& router, Api& api);      // /api/smes...
-void add_report_routes(Router& router, Api& api);   // /api/reports/{tool}
-void add_export_routes(Router& router, Api& api);   // /api/exports/{table}
-void add_coaching_routes(Router& router, Api& api); // /api/smes/{id}/programme
+void add_health_routes(Router& router, Api& api);    // /healthz, /readyz, /metrics, /api/openapi.json
+void add_sme_routes(Router& router, Api& api);       // /api/smes...
+void add_report_routes(Router& router, Api& api);    // /api/reports/{tool}
+void add_export_routes(Router& router, Api& api);    // /api/exports/{table}
+void add_coaching_routes(Router& router, Api& api);  // /api/smes/{id}/programme
 
 /// Every route of the service.
 void add_all_routes(Router& router, Api& api);

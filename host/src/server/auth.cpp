@@ -1,11 +1,11 @@
 #include "server/auth.hpp"
 
-#include <array>
-#include <stdexcept>
-
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+
+#include <array>
+#include <stdexcept>
 
 namespace pcgd::host::server {
 
@@ -18,9 +18,12 @@ std::optional<Role> role_from_string(std::string_view s) noexcept {
 
 const char* to_string(Role role) noexcept {
     switch (role) {
-        case Role::admin: return "admin";
-        case Role::manager: return "manager";
-        case Role::sme: return "sme";
+        case Role::admin:
+            return "admin";
+        case Role::manager:
+            return "manager";
+        case Role::sme:
+            return "sme";
     }
     return "?";
 }
@@ -54,7 +57,8 @@ std::optional<Principal> authenticate(Store& store, std::string_view authorizati
     constexpr std::string_view scheme = "bearer ";
     if (authorization.size() <= scheme.size()) return std::nullopt;
     for (std::size_t i = 0; i < scheme.size(); ++i)  // the scheme is case-insensitive (RFC 9110 11.1)
-        if (static_cast<char>(std::tolower(static_cast<unsigned char>(authorization[i]))) != scheme[i]) return std::nullopt;
+        if (static_cast<char>(std::tolower(static_cast<unsigned char>(authorization[i]))) != scheme[i])
+            return std::nullopt;
     std::string_view token = authorization.substr(scheme.size());
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
     while (!token.empty() && token.back() == ' ') token.remove_suffix(1);

@@ -7,7 +7,8 @@ namespace pcgd::host::server {
 void add_health_routes(Router& router, Api& api) {
     // Alive: the process answers. Nothing else is checked, so an orchestrator
     // never restarts a service that is merely not ready.
-    router.add("GET", "/healthz", [](const Call&) { return json_ok(R"({"status":"ok"})"); }, true);
+    router.add(
+        "GET", "/healthz", [](const Call&) { return json_ok(R"({"status":"ok"})"); }, true);
     router.add(
         "GET", "/readyz",
         [&api](const Call&) {

@@ -40,9 +40,10 @@ Response report(Api& api, const Call& c) {
     }
     // Access first: a refused scope is never resolved, so no error message
     // can tell an SME token anything about another SME's data.
-    const auto refused = request.sme_id.empty()
-                             ? refusal(*c.principal, shop_access(api.store, *c.principal, request.shop_id), "shop", request.shop_id)
-                             : refusal(*c.principal, sme_access(api.store, *c.principal, request.sme_id), "SME", request.sme_id);
+    const auto refused =
+        request.sme_id.empty()
+            ? refusal(*c.principal, shop_access(api.store, *c.principal, request.shop_id), "shop", request.shop_id)
+            : refusal(*c.principal, sme_access(api.store, *c.principal, request.sme_id), "SME", request.sme_id);
     if (refused) return *refused;
     request.now_ms = api.now_ms();
     try {

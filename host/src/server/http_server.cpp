@@ -1,15 +1,14 @@
 #include "server/http_server.hpp"
 
-#include <chrono>
-#include <map>
-#include <optional>
-#include <stdexcept>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stdexcept>
 
 namespace pcgd::host::server {
 
@@ -90,17 +89,24 @@ private:
         if (timed_out_ && ec) {
             // A client that sends nothing more on a kept-alive connection is
             // simply closed; one that stalls inside a request is told so.
-            if (parser_->got_some()) reject(method, 408, "the request was not received within " +
-                                                             std::to_string(server_->config.read_timeout_ms) + " ms");
+            if (parser_->got_some())
+                reject(
+                    method, 408,
+                    "the request was not received within " + std::to_string(server_->config.read_timeout_ms) + " ms");
             return;
         }
-        if (ec == http::error::end_of_stream || ec == http::error::partial_message || ec == asio::error::operation_aborted ||
-            ec == asio::error::connection_reset || ec == asio::error::bad_descriptor)
+        if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+            ec == asio::error::bad_descriptor)
             return;  // the client left, or shutdown closed an idle connection
         if (ec == http::error::body_limit)
-            return reject(method, 413, "the request body is larger than " + std::to_string(server_->config.max_body_bytes) + " bytes");
+            return reject(
+                method, 413,
+                "the request body is larger than " + std::to_string(server_->config.max_body_bytes) + " bytes");
         if (ec == http::error::header_limit)
-            return reject(method, 431, "the request headers are larger than " + std::to_string(server_->config.max_header_bytes) + " bytes");
+            return reject(
+                method, 431,
+                "the request headers are larger than " + std::to_string(server_->config.max_header_bytes) + " bytes");
         if (ec.category() == http::make_error_code(http::error::bad_target).category())
             return reject(method, 400, "malformed HTTP request: " + ec.message());
         if (ec) return;  // a network error: nobody to answer
@@ -202,7 +208,9 @@ std::string HttpServer::listen(const std::string& address) {
     return (bound.address().is_v6() ? "[" + h + "]" : h) + ":" + std::to_string(bound.port());
 }
 
-void HttpServer::start() { impl_->accept(); }
+void HttpServer::start() {
+    impl_->accept();
+}
 
 void HttpServer::shutdown(std::function<void()> on_drained) {
     impl_->stopping = true;
@@ -222,6 +230,8 @@ void HttpServer::shutdown(std::function<void()> on_drained) {
     }
 }
 
-std::size_t HttpServer::connections() const { return impl_->sessions.size(); }
+std::size_t HttpServer::connections() const {
+    return impl_->sessions.size();
+}
 
 }  // namespace pcgd::host::server

@@ -1,7 +1,6 @@
 #include "server/http_types.hpp"
 
 #include <algorithm>
-
 #include <pcgd/sdk/json.hpp>
 
 namespace pcgd::host::server {

@@ -11,10 +11,10 @@
 namespace pcgd::host::server {
 
 struct Request {
-    std::string method;                         // GET, POST, ...
-    std::string path;                           // percent-decoded, without the query
-    std::map<std::string, std::string> query;   // percent-decoded; a repeated name keeps the last value
-    std::string authorization;                  // the Authorization header, verbatim
+    std::string method;                        // GET, POST, ...
+    std::string path;                          // percent-decoded, without the query
+    std::map<std::string, std::string> query;  // percent-decoded; a repeated name keeps the last value
+    std::string authorization;                 // the Authorization header, verbatim
     std::string body;
 };
 

@@ -66,8 +66,9 @@ Response Router::handle(const Request& request) const {
         std::optional<Principal> principal;
         if (!found->is_public) principal = authenticate(store_, request.authorization);
         if (!found->is_public && !principal) {
-            response = json_error(401, request.authorization.empty() ? "an API token is required (Authorization: Bearer TOKEN)"
-                                                                     : "the API token is not valid (unknown, revoked or malformed)");
+            response = json_error(401, request.authorization.empty()
+                                           ? "an API token is required (Authorization: Bearer TOKEN)"
+                                           : "the API token is not valid (unknown, revoked or malformed)");
             response.headers.emplace_back("WWW-Authenticate", "Bearer");
         } else {
             response = found->handler(Call{request, params, principal ? &*principal : nullptr});

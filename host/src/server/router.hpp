@@ -30,7 +30,7 @@ using Handler = std::function<Response(const Call&)>;
 
 struct Route {
     std::string method;
-    std::string pattern;  // segments; "{name}" matches one non-empty segment
+    std::string pattern;     // segments; "{name}" matches one non-empty segment
     bool is_public = false;  // answers without a token (health only)
     Handler handler;
 };

@@ -1,12 +1,12 @@
 #include "server/service.hpp"
 
-#include <chrono>
-#include <csignal>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
+#include <chrono>
+#include <csignal>
 
 #include "server/api.hpp"
 #include "server/http_server.hpp"
@@ -17,7 +17,9 @@ void run_service(Store& store, const Config& config, const ServiceOptions& optio
     boost::asio::io_context io;
     Metrics metrics;
     const auto now_ms = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
     };
     Api api{store, config, metrics, options.not_ready ? options.not_ready : [] { return std::string(); }, now_ms};
     Router router(store);
@@ -29,7 +31,8 @@ void run_service(Store& store, const Config& config, const ServiceOptions& optio
         metrics.count_request(route, status);
         spdlog::info("{} {} {} {:.1f} ms", method, route.empty() ? "-" : route, status, ms);
     };
-    HttpServer server(io, config.server, [&router](const Request& r) { return router.handle(r); }, observe);
+    HttpServer server(
+        io, config.server, [&router](const Request& r) { return router.handle(r); }, observe);
     const std::string bound = server.listen(options.listen.empty() ? config.server.listen : options.listen);
 
     // Registered before announcing the address, so that a signal sent as
@@ -38,7 +41,8 @@ void run_service(Store& store, const Config& config, const ServiceOptions& optio
     boost::asio::steady_timer deadline(io);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
-        spdlog::info("{}: stopping; {} connection(s) open", signal == SIGTERM ? "SIGTERM" : "SIGINT", server.connections());
+        spdlog::info("{}: stopping; {} connection(s) open", signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                     server.connections());
         server.shutdown([&] {
             spdlog::info("stopped: every request answered");
             io.stop();

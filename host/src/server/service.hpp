@@ -10,8 +10,8 @@
 namespace pcgd::host::server {
 
 struct ServiceOptions {
-    std::string listen;                        // HOST:PORT; empty: config.server.listen
-    std::function<std::string()> not_ready;    // /readyz: empty when ready, else what is missing
+    std::string listen;                                        // HOST:PORT; empty: config.server.listen
+    std::function<std::string()> not_ready;                    // /readyz: empty when ready, else what is missing
     std::function<void(const std::string& url)> on_listening;  // once bound and accepting
 };
 
