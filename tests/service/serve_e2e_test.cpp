@@ -66,7 +66,7 @@ std::string get_request(const std::string& target, const std::string& token, boo
     return r + "\r\n";
 }
 
-class ServeEndToEnd : public ::testing::Test {
+class ServiceEndToEnd : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_EQ(pcgd({"sme", "add", "--id", "lumiere", "--name", "Lumière", "--currency", "GBP"}).exit_code, 0);
@@ -111,7 +111,7 @@ protected:
 
 }  // namespace
 
-TEST_F(ServeEndToEnd, AnswersExactlyWhatTheCliPrints) {
+TEST_F(ServiceEndToEnd, AnswersExactlyWhatTheCliPrints) {
     for (const char* tool : {"quality", "opportunities", "planning", "growth"}) {
         SCOPED_TRACE(tool);
         const auto cli =
@@ -130,7 +130,7 @@ TEST_F(ServeEndToEnd, AnswersExactlyWhatTheCliPrints) {
     EXPECT_GT(std::count(exported.body.begin(), exported.body.end(), '\n'), 100);
 }
 
-TEST_F(ServeEndToEnd, OnlyHealthAnswersWithoutAToken) {
+TEST_F(ServiceEndToEnd, OnlyHealthAnswersWithoutAToken) {
     EXPECT_EQ(get("/healthz", "").status, 200u);
     EXPECT_EQ(get("/readyz", "").status, 200u);
     EXPECT_EQ(get("/api/smes", "").status, 401u);
@@ -140,7 +140,7 @@ TEST_F(ServeEndToEnd, OnlyHealthAnswersWithoutAToken) {
     EXPECT_EQ(get("/api/smes", token).status, 401u);  // revocation takes effect at once
 }
 
-TEST_F(ServeEndToEnd, KeepAliveServesSeveralRequestsOnOneConnection) {
+TEST_F(ServiceEndToEnd, KeepAliveServesSeveralRequestsOnOneConnection) {
     Connection c(port);
     for (int i = 0; i < 3; ++i) {
         c.send(get_request("/api/smes", token, false));
@@ -150,7 +150,7 @@ TEST_F(ServeEndToEnd, KeepAliveServesSeveralRequestsOnOneConnection) {
     }
 }
 
-TEST_F(ServeEndToEnd, RefusesOversizedBodiesAndHeadersAndCutsSlowClientsOff) {
+TEST_F(ServiceEndToEnd, RefusesOversizedBodiesAndHeadersAndCutsSlowClientsOff) {
     {
         Connection c(port);
         c.send("POST /api/smes HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n\r\n");
@@ -186,7 +186,7 @@ TEST_F(ServeEndToEnd, RefusesOversizedBodiesAndHeadersAndCutsSlowClientsOff) {
     }
 }
 
-TEST_F(ServeEndToEnd, SigtermFinishesTheRequestInFlightAndExitsZero) {
+TEST_F(ServiceEndToEnd, SigtermFinishesTheRequestInFlightAndExitsZero) {
     // An idle kept-alive connection must not hold the shutdown up.
     Connection idle(port);
     idle.send(get_request("/api/smes", token, false));
@@ -210,7 +210,7 @@ TEST_F(ServeEndToEnd, SigtermFinishesTheRequestInFlightAndExitsZero) {
     EXPECT_LT(std::chrono::steady_clock::now() - signalled, shutdown_bound);
 }
 
-TEST_F(ServeEndToEnd, SigtermExitsZeroWithinTheBoundWhenAClientStalls) {
+TEST_F(ServiceEndToEnd, SigtermExitsZeroWithinTheBoundWhenAClientStalls) {
     Connection stalled(port);
     stalled.send("GET /healthz HTTP/1.1\r\n");
     std::this_thread::sleep_for(100ms);
