@@ -525,8 +525,8 @@ TEST_F(StoreTest, ReopeningKeepsDataAndSchema) {
     store = open_sqlite_store(path);
     EXPECT_EQ(store->counts("s1").orders, 1);
     EXPECT_EQ(store->sync_state("s1", Dataset::orders).cursor, "c1");
-    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 4);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 4);  // 4: the coaching programme
+    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 5);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 5);  // 5: the service's API tokens
 }
 
 TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
@@ -536,16 +536,17 @@ TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
     b.reset();
     store.reset();
     // Back to the version 2 layout: no account column, no coaching tables,
-    // no migrations 3 and 4.
+    // no API tokens, no migrations 3 to 5.
     execute(path,
-            "ALTER TABLE shops DROP COLUMN account; DROP TABLE coaching_actions; DROP TABLE coaching_plans;"
+            "ALTER TABLE shops DROP COLUMN account; DROP TABLE api_tokens; DROP TABLE coaching_actions; DROP TABLE coaching_plans;"
             " DROP TABLE coaching_goals; DROP TABLE coaching_training; DROP TABLE coaching_obstacles;"
             " DROP TABLE coaching_sessions; DROP TABLE coaching_experts; DROP TABLE coaching; DROP TABLE managers;"
             " DELETE FROM schema_migrations WHERE version >= 3");
 
     store = open_sqlite_store(path);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 4);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 5);
     EXPECT_EQ(sql("SELECT count(*) FROM managers"), 0);
+    EXPECT_EQ(sql("SELECT count(*) FROM api_tokens"), 0);
     const auto s1 = store->get_shop("s1");
     ASSERT_TRUE(s1);
     EXPECT_EQ(s1->account, "");
@@ -569,8 +570,27 @@ TEST_F(StoreTest, NewerSchemaIsRefusedNamingBothVersions) {
         const std::string what = e.what();
         EXPECT_NE(what.find(path), std::string::npos) << what;
         EXPECT_NE(what.find("99"), std::string::npos) << what;
-        EXPECT_NE(what.find("up to 4"), std::string::npos) << what;
+        EXPECT_NE(what.find("up to 5"), std::string::npos) << what;
     }
+}
+
+TEST_F(StoreTest, ApiTokensKeepTheirHashAndCanBeRevokedOnce) {
+    const std::string hash(64, 'a');
+    const auto id = store->add_token(ApiToken{0, hash, "manager", "alice", "laptop", 1000, std::nullopt});
+    EXPECT_THROW(store->add_token(ApiToken{0, hash, "admin", "", "", 1001, std::nullopt}), std::runtime_error);  // hashes are unique
+    auto tokens = store->list_tokens();
+    ASSERT_EQ(tokens.size(), 1u);
+    EXPECT_EQ(tokens[0].id, id);
+    EXPECT_EQ(tokens[0].hash, hash);
+    EXPECT_EQ(tokens[0].role, "manager");
+    EXPECT_EQ(tokens[0].subject, "alice");
+    EXPECT_EQ(tokens[0].name, "laptop");
+    EXPECT_EQ(tokens[0].created_at_ms, 1000);
+    EXPECT_FALSE(tokens[0].revoked_at_ms);
+    EXPECT_TRUE(store->revoke_token(id, 2000));
+    EXPECT_FALSE(store->revoke_token(id, 3000));  // already revoked: the first time stays
+    EXPECT_FALSE(store->revoke_token(id + 1, 3000));
+    EXPECT_EQ(store->list_tokens()[0].revoked_at_ms, std::optional<std::int64_t>(2000));
 }
 
 TEST(StoreFiles, NonDatabaseFileIsRefusedNamingThePath) {

@@ -122,3 +122,23 @@ TEST(AnalysisConfig, RefusesUnknownKeysAndBadValues) {
     EXPECT_EQ(error_of("[fees.amazon]\nfixed = 1\n"), "2: unknown setting 'fees.amazon.fixed' (percent, fixed_minor)");
     EXPECT_EQ(error_of("[fees.amazon]\nfixed_minor = 0.3\n"), "2: 'fees.amazon.fixed_minor' must be an integer (minor units)");
 }
+
+TEST(ServerConfig, ReadsTheServiceSectionAndKeepsDefaults) {
+    const Config defaults;
+    EXPECT_EQ(defaults.server.listen, "127.0.0.1:8080");
+    EXPECT_EQ(defaults.server.max_body_bytes, 1048576u);
+    EXPECT_EQ(defaults.server.max_header_bytes, 8192u);
+    EXPECT_EQ(defaults.server.read_timeout_ms, 10000u);
+    EXPECT_EQ(defaults.server.shutdown_timeout_ms, 10000u);
+    const Config c = load_config(write_config("[server]\nlisten = \"0.0.0.0:9000\"\nmax_body_bytes = 4096\n"
+                                              "max_header_bytes = 2048\nread_timeout_ms = 500\nshutdown_timeout_ms = 2500\n"),
+                                 Config{});
+    EXPECT_EQ(c.server.listen, "0.0.0.0:9000");
+    EXPECT_EQ(c.server.max_body_bytes, 4096u);
+    EXPECT_EQ(c.server.max_header_bytes, 2048u);
+    EXPECT_EQ(c.server.read_timeout_ms, 500u);
+    EXPECT_EQ(c.server.shutdown_timeout_ms, 2500u);
+    EXPECT_EQ(error_of("[server]\nlisten = 8080\n"), "2: 'server.listen' must be a string");
+    EXPECT_EQ(error_of("[server]\nmax_header_bytes = 10\n"), "2: 'server.max_header_bytes' must be between 1024 and 1048576");
+    EXPECT_EQ(error_of("[server]\nport = 1\n"), "2: unknown setting 'server.port'");
+}

@@ -18,6 +18,11 @@ Report planning_report(host::Store& store, const host::Config& config, const Sco
 Report growth_report(host::Store& store, const host::Config& config, const Scope& scope);
 
 /// The dated title limit of a platform (and marketplace) on a day, in characters.
+/// The tool named `tool` (quality, opportunities, planning or growth), as
+/// `pcgd report` and the service's /api/reports run it. Throws
+/// std::invalid_argument for another name.
+Report run_tool(std::string_view tool, host::Store& store, const host::Config& config, const Scope& scope);
+
 std::size_t title_limit(const std::string& platform, std::int64_t day);
 
 }  // namespace pcgd::analysis

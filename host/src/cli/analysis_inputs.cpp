@@ -11,6 +11,7 @@
 
 #include "analysis/exchange.hpp"
 #include "cli/context.hpp"
+#include "export/listing_json.hpp"
 
 namespace pcgd::host::cli {
 namespace {
@@ -179,12 +180,7 @@ void add_sme_command(CLI::App& app, Context& ctx) {
         if (*as_json) {
             json::Writer w;
             w.begin_array();
-            for (const auto& s : smes) {
-                w.begin_object().field("id", s.id).field("name", s.name).field("currency", s.currency.code()).field("lang", s.lang);
-                w.key("shops").begin_array();
-                for (const auto& id : shops_of(s.id)) w.value(id);
-                w.end_array().end_object();
-            }
+            for (const auto& s : smes) write_sme_json(w, s, shops);
             w.end_array();
             std::cout << w.view() << '\n';
             return;

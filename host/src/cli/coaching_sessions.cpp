@@ -155,18 +155,8 @@ void add_programme_command(CLI::App& app, Context& ctx) {
         const auto sessions = ctx.store().list_sessions(c.sme_id);
         const auto st = co::programme_status(sessions);
         if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            w.StartObject();
-            cj::str(w, "sme", c.sme_id);
-            cj::str(w, "phase", st.phase);
-            cj::num(w, "reviews_held", st.reviews_held);
-            cj::num(w, "formal_sessions", co::formal_sessions);
-            cj::num(w, "checkins", st.checkins);
-            w.Key("end_review_held");
-            w.Bool(st.end_review_held);
-            w.EndObject();
-            return print_json(buffer);
+            std::cout << co::programme_status_json(c.sme_id, st) << '\n';
+            return;
         }
         std::cout << c.sme_id << ": " << st.phase << ", " << st.reviews_held << " of " << co::formal_sessions << " formal sessions, "
                   << st.checkins << " check-ins" << (st.end_review_held ? ", end review held" : "") << '\n';

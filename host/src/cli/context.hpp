@@ -63,6 +63,9 @@ void add_training_command(CLI::App& app, Context& ctx);
 void add_goal_command(CLI::App& app, Context& ctx);
 void add_plan_command(CLI::App& app, Context& ctx);
 void add_action_command(CLI::App& app, Context& ctx);
+// The service (serve_command.cpp).
+void add_serve_command(CLI::App& app, Context& ctx);
+void add_token_command(CLI::App& app, Context& ctx);
 
 using host::format_table;
 

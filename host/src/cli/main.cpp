@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
     add_goal_command(app, ctx);
     add_plan_command(app, ctx);
     add_action_command(app, ctx);
+    add_serve_command(app, ctx);
+    add_token_command(app, ctx);
 
     // Logs go to stderr so that stdout stays clean for --json and exports.
     auto logger = spdlog::stderr_color_mt("pcgd");

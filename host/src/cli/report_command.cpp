@@ -44,11 +44,7 @@ void add_report_command(CLI::App& app, Context& ctx) {
             Store& store = ctx.store();
             const Config& config = ctx.config();
             const analysis::Scope scope = analysis::resolve_scope(store, request);
-            analysis::Report report;
-            if (args->tool == "quality") report = analysis::quality_report(store, config, scope);
-            else if (args->tool == "opportunities") report = analysis::opportunities_report(store, config, scope);
-            else if (args->tool == "planning") report = analysis::planning_report(store, config, scope);
-            else report = analysis::growth_report(store, config, scope);
+            const analysis::Report report = analysis::run_tool(args->tool, store, config, scope);
             // Rendered whole before printing: a failed report prints nothing.
             std::ostringstream out;
             analysis::render(report, format, scope.lang, out);

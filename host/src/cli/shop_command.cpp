@@ -8,6 +8,7 @@
 #include <pcgd/sdk/json.hpp>
 
 #include "cli/context.hpp"
+#include "export/listing_json.hpp"
 #include "sync/sync_engine.hpp"
 
 namespace pcgd::host::cli {
@@ -153,34 +154,7 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
 void shop_list(Context& ctx, bool as_json) {
     const auto shops = ctx.store().list_shops();
     if (as_json) {
-        json::Writer w;
-        w.begin_array();
-        for (const auto& s : shops) {
-            const auto counts = ctx.store().counts(s.shop.id);
-            w.begin_object().field("id", s.shop.id).field("platform", s.shop.platform).field("country", s.shop.country);
-            w.field("currency", s.shop.currency.code()).field("time_zone", s.shop.time_zone).field("base_url", s.base_url);
-            w.key("sme");
-            s.sme_id.empty() ? w.null() : w.value(s.sme_id);
-            w.field("budget", s.budget_key());
-            w.field("has_credentials", !s.sealed_credentials.empty());
-            w.key("counts").begin_object().field("products", counts.products).field("variants", counts.variants);
-            w.field("orders", counts.orders).field("order_lines", counts.order_lines).field("refunds", counts.refunds);
-            w.field("traffic", counts.traffic).end_object();
-            w.key("sync").begin_object();
-            for (auto d : {sdk::Dataset::inventory, sdk::Dataset::orders, sdk::Dataset::traffic}) {
-                const auto st = ctx.store().sync_state(s.shop.id, d);
-                w.key(sdk::to_string(d)).begin_object();
-                w.key("last_success_at");
-                st.last_success_at_ms ? w.value(model::format_iso8601(st.last_success_at_ms)) : w.null();
-                w.key("last_error");
-                st.last_error.empty() ? w.null() : w.value(st.last_error);
-                w.end_object();
-            }
-            w.end_object();
-            w.end_object();
-        }
-        w.end_array();
-        std::cout << w.view() << '\n';
+        std::cout << shops_json(ctx.store(), shops) << '\n';
         return;
     }
     if (shops.empty()) {

@@ -4,6 +4,8 @@
 
 #include <pcgd/model/time.hpp>
 
+#include "coaching/json.hpp"
+
 namespace pcgd::coaching {
 
 ProgrammeStatus programme_status(const std::vector<host::Session>& sessions) {
@@ -74,6 +76,21 @@ std::string data_access_problem(host::Store& store, const std::string& sme_id) {
     }
     if (shops == 0) return "SME '" + sme_id + "' has no shop (connect one with `pcgd shop add --sme " + sme_id + " ...`)";
     return "";
+}
+
+std::string programme_status_json(const std::string& sme_id, const ProgrammeStatus& st) {
+    rapidjson::StringBuffer buffer;
+    json::Writer w(buffer);
+    w.StartObject();
+    json::str(w, "sme", sme_id);
+    json::str(w, "phase", st.phase);
+    json::num(w, "reviews_held", st.reviews_held);
+    json::num(w, "formal_sessions", formal_sessions);
+    json::num(w, "checkins", st.checkins);
+    w.Key("end_review_held");
+    w.Bool(st.end_review_held);
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 }  // namespace pcgd::coaching

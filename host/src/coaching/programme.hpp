@@ -26,6 +26,10 @@ struct ProgrammeStatus {
 
 ProgrammeStatus programme_status(const std::vector<host::Session>& sessions);
 
+/// The status as `pcgd programme status --json` prints it and the service's
+/// /api/smes/{id}/programme answers (without a trailing newline).
+std::string programme_status_json(const std::string& sme_id, const ProgrammeStatus& status);
+
 /// The number the next session of `kind` gets, or a message saying why it
 /// cannot be held now (std::invalid_argument): no onboarding yet, a fifth
 /// formal session, an end review before the fourth session, a session dated

@@ -51,7 +51,7 @@ Config load_config(const std::filesystem::path& file, Config c) {
         fail(file, e.source(), std::string(e.description()));
     }
     const std::set<std::string> known_tables = {"store", "plugins", "secrets", "http", "sync", "log",
-                                                "analysis", "fees"};
+                                                "server", "analysis", "fees"};
     for (const auto& [table_name, node] : root) {
         const std::string name(table_name.str());
         if (!known_tables.count(name)) fail(file, node.source(), "unknown section [" + name + "]");
@@ -94,6 +94,15 @@ Config load_config(const std::filesystem::path& file, Config c) {
         if (k == "max_parallel_shops") c.max_parallel_shops = ms_of(v, "sync.max_parallel_shops", 1, 256);
         if (k == "max_attempts") c.max_attempts = ms_of(v, "sync.max_attempts", 1, 100);
     });
+    visit("server", {"listen", "max_body_bytes", "max_header_bytes", "read_timeout_ms", "shutdown_timeout_ms"},
+          [&](const std::string& k, const toml::node& v) {
+              ServerConfig& s = c.server;
+              if (k == "listen") s.listen = string_of(v, "server.listen");
+              if (k == "max_body_bytes") s.max_body_bytes = ms_of(v, "server.max_body_bytes", 0, 1 << 30);
+              if (k == "max_header_bytes") s.max_header_bytes = ms_of(v, "server.max_header_bytes", 1024, 1 << 20);
+              if (k == "read_timeout_ms") s.read_timeout_ms = ms_of(v, "server.read_timeout_ms", 100, 3600000);
+              if (k == "shutdown_timeout_ms") s.shutdown_timeout_ms = ms_of(v, "server.shutdown_timeout_ms", 100, 3600000);
+          });
     visit("log", {"level"}, [&](const std::string&, const toml::node& v) {
         const auto level = string_of(v, "log.level");
         if (level != "debug" && level != "info" && level != "warn" && level != "error")

@@ -40,6 +40,15 @@ struct FeeRule {
     std::int64_t fixed_minor = 0;  // per order, in the order's currency
 };
 
+/// The HTTP service of `pcgd serve` ([server]); see docs/service.md.
+struct ServerConfig {
+    std::string listen = "127.0.0.1:8080";     // HOST:PORT; port 0 picks a free one
+    std::uint32_t max_body_bytes = 1 << 20;    // larger bodies: 413
+    std::uint32_t max_header_bytes = 8 << 10;  // larger headers: 431
+    std::uint32_t read_timeout_ms = 10000;     // a request not read whole by then: 408, connection closed
+    std::uint32_t shutdown_timeout_ms = 10000; // SIGTERM: in-flight requests get this long
+};
+
 struct Config {
     std::filesystem::path store_path;     // [store] path
     std::filesystem::path plugin_dir;     // [plugins] dir
@@ -50,6 +59,7 @@ struct Config {
     std::uint32_t max_parallel_shops = 8;      // [sync] max_parallel_shops
     std::uint32_t max_attempts = 8;            // [sync] max_attempts
     std::string log_level = "warn";            // [log] level: debug, info, warn, error
+    ServerConfig server;                       // [server]
     AnalysisConfig analysis;                   // [analysis]
     std::map<std::string, FeeRule> fees;       // [fees.<platform>]
 };

@@ -374,6 +374,19 @@ CREATE TABLE coaching_actions (
 );
 CREATE INDEX coaching_actions_by_sme ON coaching_actions(sme_id);
 )sql"},
+    // API tokens of `pcgd serve`: only the SHA-256 of a token is kept, so a
+    // copy of the store gives no access. Revoked tokens stay for the audit.
+    {5, "API tokens of the service", R"sql(
+CREATE TABLE api_tokens (
+    id            INTEGER PRIMARY KEY,
+    hash          TEXT NOT NULL UNIQUE, -- SHA-256 of the token, lower-case hex
+    role          TEXT NOT NULL,        -- admin, manager, sme
+    subject       TEXT NOT NULL,        -- the manager's or the SME's id; '' for admin
+    name          TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    revoked_at_ms INTEGER
+);
+)sql"},
 };
 
 std::int64_t current_version(Connection& db) {

@@ -928,6 +928,30 @@ public:
     std::optional<Action> get_action(std::string_view sme_id, std::int64_t id) override { return coaching_.get_action(sme_id, id); }
     std::vector<Action> list_actions(std::string_view sme_id) override { return coaching_.list_actions(sme_id); }
 
+    std::int64_t add_token(const ApiToken& t) override {
+        shared_->require_no_open_batch("add_token");
+        Use q(db_.cached("INSERT INTO api_tokens (hash, role, subject, name, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)"));
+        q->bind(1, t.hash).bind(2, t.role).bind(3, t.subject).bind(4, t.name).bind(5, t.created_at_ms).run();
+        return sqlite3_last_insert_rowid(db_.handle());
+    }
+    std::vector<ApiToken> list_tokens() override {
+        Use q(db_.cached("SELECT id, hash, role, subject, name, created_at_ms, revoked_at_ms FROM api_tokens ORDER BY id"));
+        std::vector<ApiToken> out;
+        while (q->step()) {
+            ApiToken t{q->int64(0), std::string(q->text(1)), std::string(q->text(2)), std::string(q->text(3)),
+                       std::string(q->text(4)), q->int64(5), std::nullopt};
+            if (!q->is_null(6)) t.revoked_at_ms = q->int64(6);
+            out.push_back(std::move(t));
+        }
+        return out;
+    }
+    bool revoke_token(std::int64_t id, std::int64_t at_ms) override {
+        shared_->require_no_open_batch("revoke_token");
+        Use q(db_.cached("UPDATE api_tokens SET revoked_at_ms = ?2 WHERE id = ?1 AND revoked_at_ms IS NULL"));
+        q->bind(1, id).bind(2, at_ms).run();
+        return sqlite3_changes(db_.handle()) > 0;
+    }
+
 private:
     template <class F>
     void write(const char* operation, F&& f) {

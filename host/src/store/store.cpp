@@ -43,6 +43,9 @@ std::vector<std::string> Store::coached_smes(std::string_view) { unsupported("co
 std::int64_t Store::add_session(const Session&, const std::vector<Action>&) { unsupported("add_session"); }
 std::optional<Session> Store::get_session(std::string_view, std::int64_t) { unsupported("get_session"); }
 std::vector<Session> Store::list_sessions(std::string_view) { unsupported("list_sessions"); }
+std::int64_t Store::add_token(const ApiToken&) { unsupported("add_token"); }
+std::vector<ApiToken> Store::list_tokens() { unsupported("list_tokens"); }
+bool Store::revoke_token(std::int64_t, std::int64_t) { unsupported("revoke_token"); }
 std::int64_t Store::add_obstacle(const Obstacle&) { unsupported("add_obstacle"); }
 std::vector<Obstacle> Store::list_obstacles(std::string_view) { unsupported("list_obstacles"); }
 void Store::put_training(const Training&) { unsupported("put_training"); }

@@ -162,6 +162,18 @@ struct RefundEntry {
     std::vector<Line> lines;
 };
 
+/// An API token of the service (schema version 5). The token itself is never
+/// stored: only its SHA-256, so a copy of the store grants no access.
+struct ApiToken {
+    std::int64_t id = 0;
+    std::string hash;     // SHA-256 of the token, lower-case hex
+    std::string role;     // admin, manager or sme
+    std::string subject;  // the manager's id (manager), the SME's id (sme), '' (admin)
+    std::string name;     // what the token is for, free text
+    std::int64_t created_at_ms = 0;
+    std::optional<std::int64_t> revoked_at_ms;
+};
+
 /// THREAD: one Store, and its batches, are used from one thread at a time.
 /// Several Stores, in one process or several, may open the same file: SQLite
 /// serialises writers and waits up to 5 s for a lock before failing.
@@ -256,6 +268,14 @@ public:
     virtual std::optional<Action> get_action(std::string_view sme_id, std::int64_t id);
     /// By id.
     virtual std::vector<Action> list_actions(std::string_view sme_id);
+
+    // API tokens (schema version 5).
+    /// Stores a new token; returns its id. Throws when the hash exists.
+    virtual std::int64_t add_token(const ApiToken& token);
+    /// Every token, revoked ones included, by id.
+    virtual std::vector<ApiToken> list_tokens();
+    /// Marks the token revoked at `at_ms`. False when unknown or already revoked.
+    virtual bool revoke_token(std::int64_t id, std::int64_t at_ms);
 };
 
 /// Opens (creating and migrating as needed) an SQLite store in WAL mode.

@@ -1,0 +1,133 @@
+// `pcgd serve`: the HTTP API (server/), and `pcgd token`: its API tokens.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <pcgd/model/time.hpp>
+#include <pcgd/sdk/json.hpp>
+
+#include "cli/context.hpp"
+#include "server/auth.hpp"
+#include "server/service.hpp"
+
+namespace pcgd::host::cli {
+
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void serve(Context& ctx, const std::string& listen) {
+    const Config& config = ctx.config();
+    // A service logs its requests unless told to be quieter on the command line.
+    if (ctx.log_level.empty()) spdlog::set_level(spdlog::level::info);
+    Store& store = ctx.store();
+    PluginRegistry& plugins = ctx.plugins();
+    server::ServiceOptions options;
+    options.listen = listen;
+    options.not_ready = [&plugins, dir = config.plugin_dir.string()] {
+        return plugins.loaded().empty() ? "no plugin loaded from " + dir : std::string();
+    };
+    options.on_listening = [](const std::string& url) { std::cout << "listening on " << url << std::endl; };
+    try {
+        server::run_service(store, config, options);
+    } catch (const std::runtime_error& e) {
+        throw CommandError(e.what(), 2);
+    }
+}
+
+struct TokenArgs {
+    std::string role, subject, name;
+    std::int64_t id = 0;
+    bool json = false;
+};
+
+void token_create(Context& ctx, const TokenArgs& a) {
+    Store& store = ctx.store();
+    if (a.role == "admin" && !a.subject.empty()) throw CommandError("an admin token has no --subject", 2);
+    if (a.role != "admin" && a.subject.empty())
+        throw CommandError(
+            "--subject is required for a " + a.role + " token (the " + (a.role == "sme" ? "SME" : "manager") + "'s id)",
+            2);
+    if (a.role == "manager" && !store.get_manager(a.subject))
+        throw CommandError("no manager '" + a.subject + "' (see `pcgd manager list`)", 2);
+    if (a.role == "sme" && !store.get_sme(a.subject))
+        throw CommandError("no SME '" + a.subject + "' (see `pcgd sme list`)", 2);
+    const std::string token = server::new_token();
+    ApiToken record;
+    record.hash = server::token_hash(token);
+    record.role = a.role;
+    record.subject = a.subject;
+    record.name = a.name;
+    record.created_at_ms = now_ms();
+    const std::int64_t id = store.add_token(record);
+    std::cout << token << '\n';
+    std::cerr << "token " << id << " (" << a.role << (a.subject.empty() ? "" : " " + a.subject)
+              << "): keep it now, it cannot be shown again\n";
+}
+
+void token_list(Context& ctx, bool as_json) {
+    const auto tokens = ctx.store().list_tokens();
+    if (as_json) {
+        json::Writer w;
+        w.begin_array();
+        for (const auto& t : tokens) {
+            w.begin_object().field("id", t.id).field("role", t.role).field("subject", t.subject).field("name", t.name);
+            w.field("created_at", model::format_iso8601(t.created_at_ms));
+            w.key("revoked_at");
+            t.revoked_at_ms ? w.value(model::format_iso8601(*t.revoked_at_ms)) : w.null();
+            w.end_object();
+        }
+        w.end_array();
+        std::cout << w.view() << '\n';
+        return;
+    }
+    if (tokens.empty()) {
+        std::cout << "no tokens yet: create one with `pcgd token create`\n";
+        return;
+    }
+    std::vector<std::vector<std::string>> rows{{"ID", "ROLE", "SUBJECT", "NAME", "CREATED", "REVOKED"}};
+    for (const auto& t : tokens)
+        rows.push_back({std::to_string(t.id), t.role, t.subject.empty() ? "-" : t.subject,
+                        t.name.empty() ? "-" : t.name, model::format_iso8601(t.created_at_ms),
+                        t.revoked_at_ms ? model::format_iso8601(*t.revoked_at_ms) : "-"});
+    std::cout << format_table(rows);
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Context& ctx) {
+    auto listen = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("serve", "Serve the HTTP API until SIGTERM or SIGINT (see docs/service.md)");
+    cmd->add_option("--listen", *listen, "HOST:PORT to listen on (overrides [server] listen; port 0: any free port)");
+    cmd->callback([&ctx, listen] { serve(ctx, *listen); });
+}
+
+void add_token_command(CLI::App& app, Context& ctx) {
+    auto* cmd = app.add_subcommand("token", "API tokens of the service: create, list, revoke");
+    cmd->require_subcommand(1);
+    auto args = std::make_shared<TokenArgs>();
+    auto* create = cmd->add_subcommand("create", "Create a token and print it once; only its SHA-256 is stored");
+    create->add_option("--role", args->role, "admin, manager or sme")
+        ->required()
+        ->check(CLI::IsMember({"admin", "manager", "sme"}));
+    create->add_option("--subject", args->subject, "The manager's id (manager) or the SME's id (sme)");
+    create->add_option("--name", args->name, "What the token is for");
+    create->callback([&ctx, args] { token_create(ctx, *args); });
+    auto* list = cmd->add_subcommand("list", "List tokens (never the tokens themselves)");
+    list->add_flag("--json", args->json, "JSON output");
+    list->callback([&ctx, args] { token_list(ctx, args->json); });
+    auto* revoke = cmd->add_subcommand("revoke", "Revoke a token: it stops working at once");
+    revoke->add_option("--id", args->id, "Token id (see `pcgd token list`)")->required();
+    revoke->callback([&ctx, args] {
+        if (!ctx.store().revoke_token(args->id, now_ms()))
+            throw CommandError(
+                "no live token " + std::to_string(args->id) + " (unknown or already revoked; see `pcgd token list`)",
+                2);
+        std::cout << "revoked token " << args->id << '\n';
+    });
+}
+
+}  // namespace pcgd::host::cli
