@@ -1,6 +1,7 @@
 // The testshop plugin through FakeHost: exact requests, exact records from
 // recorded pages (data/), cursors, resume, re-grant, errors, look-back.
 #include <pcgd/testing/fake_host.hpp>
+#include <pcgd/testing/fixtures.hpp>
 
 #include <gtest/gtest.h>
 
@@ -14,13 +15,7 @@ using pcgd::testing::SlotError;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(PCGD_TESTSHOP_DATA_DIR) + "/" + name);
-    if (!in) throw std::runtime_error("missing fixture " + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string fixture(const std::string& name) { return pcgd::testing::read_fixture(PCGD_TESTSHOP_DATA_DIR, name); }
 
 const char* settings = R"({"base_url":"https://shop.example/","client_id":"cid","client_secret":"s&cret","page_size":50})";
 
@@ -34,11 +29,7 @@ void grant(FakeHost& host, const std::string& token = "tst_first") {
     host.respond(200, {}, R"({"access_token":")" + token + R"(","token_type":"Bearer","expires_in":3600})");
 }
 
-rapidjson::Document parse(const std::string& s) {
-    rapidjson::Document d;
-    json::parse(d, s);
-    return d;
-}
+rapidjson::Document parse(const std::string& s) { return pcgd::testing::parse_json(s); }
 
 model::Money eur(std::int64_t minor) { return model::Money{minor, model::Currency::of("EUR")}; }
 model::Money gbp(std::int64_t minor) { return model::Money{minor, model::Currency::of("GBP")}; }

@@ -2,6 +2,7 @@
 // official model examples in tests/data/amazon (see SOURCES.md), cursors,
 // token renewal, reports and every refusal.
 #include <pcgd/testing/fake_host.hpp>
+#include <pcgd/testing/fixtures.hpp>
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -19,26 +20,11 @@ using pcgd::testing::SlotError;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(PCGD_AMAZON_DATA_DIR) + "/" + name, std::ios::binary);
-    if (!in) throw std::runtime_error("missing fixture " + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string fixture(const std::string& name) { return pcgd::testing::read_fixture(PCGD_AMAZON_DATA_DIR, name); }
 
-rapidjson::Document parse(const std::string& s) {
-    rapidjson::Document d;
-    json::parse(d, s);
-    return d;
-}
+rapidjson::Document parse(const std::string& s) { return pcgd::testing::parse_json(s); }
 
-std::string serialise(const rapidjson::Value& v) {
-    rapidjson::StringBuffer out;
-    rapidjson::Writer<rapidjson::StringBuffer> w(out);
-    v.Accept(w);
-    return out.GetString();
-}
+std::string serialise(const rapidjson::Value& v) { return pcgd::testing::to_json(v); }
 
 /// The `response` member of a sandbox example.
 std::string sandbox(const std::string& name) { return serialise(parse(fixture(name))["response"]); }

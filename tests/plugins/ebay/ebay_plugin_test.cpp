@@ -2,6 +2,7 @@
 // samples in tests/data/ebay (see SOURCES.md), token refresh on eBay's clock,
 // cursors, deletions, call limits and every refusal.
 #include <pcgd/testing/fake_host.hpp>
+#include <pcgd/testing/fixtures.hpp>
 
 #include <gtest/gtest.h>
 
@@ -15,13 +16,7 @@ using pcgd::testing::SlotError;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(PCGD_EBAY_DATA_DIR) + "/" + name);
-    if (!in) throw std::runtime_error("missing fixture " + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string fixture(const std::string& name) { return pcgd::testing::read_fixture(PCGD_EBAY_DATA_DIR, name); }
 
 std::string replace(std::string s, const std::string& from, const std::string& to) {
     const auto at = s.find(from);

@@ -2,6 +2,7 @@
 // samples in tests/data/shopify (see SOURCES.md), cursors, bulk operations,
 // throttling and every refusal.
 #include <pcgd/testing/fake_host.hpp>
+#include <pcgd/testing/fixtures.hpp>
 
 #include <gtest/gtest.h>
 
@@ -15,19 +16,9 @@ using pcgd::testing::SlotError;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(PCGD_SHOPIFY_DATA_DIR) + "/" + name);
-    if (!in) throw std::runtime_error("missing fixture " + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string fixture(const std::string& name) { return pcgd::testing::read_fixture(PCGD_SHOPIFY_DATA_DIR, name); }
 
-rapidjson::Document parse(const std::string& s) {
-    rapidjson::Document d;
-    json::parse(d, s);
-    return d;
-}
+rapidjson::Document parse(const std::string& s) { return pcgd::testing::parse_json(s); }
 
 /// One body of cost_throttle_bulk_envelopes.json, re-serialised.
 std::string envelope(const char* name) {

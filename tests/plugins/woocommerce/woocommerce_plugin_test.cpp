@@ -4,6 +4,7 @@
 // ignore modified_after, and every refusal.
 #include <pcgd/sdk/text.hpp>
 #include <pcgd/testing/fake_host.hpp>
+#include <pcgd/testing/fixtures.hpp>
 
 #include <gtest/gtest.h>
 
@@ -18,26 +19,11 @@ using pcgd::testing::SlotError;
 
 namespace {
 
-std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(PCGD_WOOCOMMERCE_DATA_DIR) + "/" + name);
-    if (!in) throw std::runtime_error("missing fixture " + name);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string fixture(const std::string& name) { return pcgd::testing::read_fixture(PCGD_WOOCOMMERCE_DATA_DIR, name); }
 
-rapidjson::Document parse(const std::string& s) {
-    rapidjson::Document d;
-    json::parse(d, s);
-    return d;
-}
+rapidjson::Document parse(const std::string& s) { return pcgd::testing::parse_json(s); }
 
-std::string serialise(const rapidjson::Value& v) {
-    rapidjson::StringBuffer out;
-    rapidjson::Writer<rapidjson::StringBuffer> w(out);
-    v.Accept(w);
-    return out.GetString();
-}
+std::string serialise(const rapidjson::Value& v) { return pcgd::testing::to_json(v); }
 
 std::string settings(const std::string& base_url, const std::string& extra = "") {
     return R"({"base_url":")" + base_url + R"(","consumer_key":"ck_test","consumer_secret":"cs_test",)" + extra +
