@@ -14,6 +14,12 @@
 
 namespace pcgd::host::server {
 
+/// What the service's sync queue answers when asked for a sync.
+struct SyncTicket {
+    std::int64_t id = 0;          // the sync's id: GET /api/syncs/{id}
+    bool already_queued = false;  // the shop was queued or running already: this is that sync
+};
+
 struct Api {
     Store& store;
     const Config& config;
@@ -22,6 +28,9 @@ struct Api {
     std::function<std::string()> not_ready = [] { return std::string(); };
     /// "Now", for the reports' default month.
     std::function<std::int64_t()> now_ms;
+    /// Queues an incremental sync of a known shop (reason: "api", "webhook",
+    /// "schedule"). Unset where no sync queue runs (handlers answer 503).
+    std::function<SyncTicket(const std::string& shop_id, const std::string& reason)> request_sync;
 };
 
 void add_health_routes(Router& router, Api& api);    // /healthz, /readyz, /metrics, /api/openapi.json
