@@ -35,16 +35,21 @@ protected:
         add_shop("shop-a1", "sme-a");
         add_shop("shop-b1", "sme-b");
         add_shop("shop-orphan", "");
+        add_coaching_records();
         admin_ = token("admin", "");
         alice_ = token("manager", "alice");
         sme_a_ = token("sme", "sme-a");
         revoked_ = token("sme", "sme-a");
         store_->revoke_token(store_->list_tokens().back().id, 5);
 
-        api_ = std::make_unique<Api>(Api{*store_, config_, metrics_, [] { return std::string(); },
+        api_ = std::make_unique<Api>(Api{*store_,
+                                         config_,
+                                         metrics_,
+                                         [] { return std::string(); },
                                          [] {
                                              return std::int64_t{1793491200000}; /* 2026-11-01 */
-                                         }});
+                                         },
+                                         {}});
         router_ = std::make_unique<Router>(*store_);
         add_all_routes(*router_, *api_);
     }
@@ -67,15 +72,47 @@ protected:
         store_->put_shop(s);
     }
 
+    // sme-a: an onboarding session (1) with an action (1), an obstacle, a
+    // plan of 2026-09-01; sme-b: a session (2) with an action (2).
+    void add_coaching_records() {
+        Session onboarding;
+        onboarding.sme_id = "sme-a";
+        onboarding.kind = "onboarding";
+        onboarding.held_at_ms = 1788220800000;  // 2026-09-01
+        onboarding.manager_id = "alice";
+        Action call;
+        call.sme_id = "sme-a";
+        call.title = "Call the photographer";
+        call.owner_kind = "sme_staff";
+        call.created_by = call.updated_by = "alice";
+        store_->add_session(onboarding, {call});
+        Session other = onboarding;
+        other.sme_id = "sme-b";
+        other.manager_id = "bob";
+        Action other_action = call;
+        other_action.sme_id = "sme-b";
+        store_->add_session(other, {other_action});
+        store_->add_obstacle(Obstacle{0, "sme-a", "data_skills", "No one reads the reports", 20697, "alice"});
+        Plan plan;
+        plan.sme_id = "sme-a";
+        plan.plan_day = 20697;  // 2026-09-01
+        plan.draft_json = "{}";
+        plan.target_country = "FR";
+        plan.created_by = plan.updated_by = "alice";
+        store_->put_plan(plan, {});
+    }
+
     std::string token(const std::string& role, const std::string& subject) {
         const std::string t = new_token();
         store_->add_token(ApiToken{0, token_hash(t), role, subject, "test", 1, std::nullopt});
         return t;
     }
 
-    Response get(const std::string& target, const std::string& token, const std::string& method = "GET") {
+    Response get(const std::string& target, const std::string& token, const std::string& method = "GET",
+                 const std::string& body = "") {
         Request r;
         r.method = method;
+        r.body = body;
         std::string error;
         EXPECT_TRUE(parse_target(target, r, error)) << error;
         if (!token.empty()) r.authorization = "Bearer " + token;
@@ -104,6 +141,8 @@ protected:
 struct MatrixRow {
     const char* target;
     unsigned none, admin, manager, sme;
+    const char* method = "GET";
+    const char* body = "";
 };
 
 const MatrixRow matrix[] = {
@@ -122,6 +161,26 @@ const MatrixRow matrix[] = {
     {"/api/smes/sme-a/programme", 401, 200, 200, 200},
     {"/api/smes/sme-b/programme", 401, 200, 403, 404},
     {"/api/smes/nobody/programme", 401, 404, 404, 404},
+    {"/api/smes/sme-a/sessions", 401, 200, 200, 200},
+    {"/api/smes/sme-b/sessions", 401, 200, 403, 404},
+    {"/api/smes/sme-a/sessions/1", 401, 200, 200, 200},
+    {"/api/smes/sme-a/sessions/2", 401, 404, 404, 404},  // sme-b's session, asked through sme-a
+    {"/api/smes/sme-b/sessions/2", 401, 200, 403, 404},
+    {"/api/smes/sme-a/training", 401, 200, 200, 200},
+    {"/api/smes/sme-b/training", 401, 200, 403, 404},
+    {"/api/smes/sme-a/obstacles", 401, 200, 200, 200},
+    {"/api/smes/sme-b/obstacles", 401, 200, 403, 404},
+    {"/api/smes/sme-a/goals", 401, 200, 200, 200},
+    {"/api/smes/sme-b/goals", 401, 200, 403, 404},
+    {"/api/smes/sme-a/plan", 401, 200, 200, 200},
+    {"/api/smes/sme-b/plan", 401, 404, 403, 404},
+    {"/api/smes/sme-a/plan/review", 401, 200, 200, 200},
+    {"/api/smes/sme-b/plan/review", 401, 404, 403, 404},
+    {"/api/smes/sme-a/actions", 401, 200, 200, 200},
+    {"/api/smes/sme-b/actions", 401, 200, 403, 404},
+    {"/api/smes/sme-a/actions/1", 401, 200, 200, 403, "PATCH", R"({"status":"in_progress"})"},
+    {"/api/smes/sme-b/actions/2", 401, 200, 403, 404, "PATCH", R"({"status":"in_progress"})"},
+    {"/api/smes/sme-a/actions/2", 401, 404, 404, 403, "PATCH", R"({"status":"in_progress"})"},
     {"/api/reports/quality?sme=sme-a&month=2026-10", 401, 200, 200, 200},
     {"/api/reports/opportunities?sme=sme-b&month=2026-10", 401, 200, 403, 404},
     {"/api/reports/planning?shop=shop-a1&month=2026-10", 401, 200, 200, 200},
@@ -139,21 +198,24 @@ const MatrixRow matrix[] = {
 TEST_F(Service, RoleMatrixRouteByRoute) {
     for (const auto& row : matrix) {
         SCOPED_TRACE(row.target);
-        EXPECT_EQ(get(row.target, "").status, row.none);
-        EXPECT_EQ(get(row.target, admin_).status, row.admin) << get(row.target, admin_).body;
-        EXPECT_EQ(get(row.target, alice_).status, row.manager) << get(row.target, alice_).body;
-        EXPECT_EQ(get(row.target, sme_a_).status, row.sme) << get(row.target, sme_a_).body;
+        const auto ask = [&](const std::string& token) { return get(row.target, token, row.method, row.body); };
+        EXPECT_EQ(ask("").status, row.none);
+        EXPECT_EQ(ask(admin_).status, row.admin) << ask(admin_).body;
+        EXPECT_EQ(ask(alice_).status, row.manager) << ask(alice_).body;
+        EXPECT_EQ(ask(sme_a_).status, row.sme) << ask(sme_a_).body;
         if (row.none == 401) {
-            EXPECT_EQ(get(row.target, revoked_).status, 401u);
-            EXPECT_EQ(get(row.target, "pcgd_" + std::string(64, '0')).status, 401u);
+            EXPECT_EQ(ask(revoked_).status, 401u);
+            EXPECT_EQ(ask("pcgd_" + std::string(64, '0')).status, 401u);
         }
     }
 }
 
 TEST_F(Service, EveryRouteOfTheTableIsInTheMatrix) {
     std::set<std::string> covered;
-    for (const auto& row : matrix) covered.insert(get(row.target, admin_).route);
-    for (const auto& route : router_->routes()) EXPECT_TRUE(covered.count(route.pattern)) << route.pattern;
+    for (const auto& row : matrix)
+        covered.insert(row.method + std::string(" ") + get(row.target, admin_, row.method, row.body).route);
+    for (const auto& route : router_->routes())
+        EXPECT_TRUE(covered.count(route.method + " " + route.pattern)) << route.method << " " << route.pattern;
 }
 
 TEST_F(Service, AnSmeCannotTellAnotherSmeFromANonexistentOne) {
@@ -180,14 +242,25 @@ TEST_F(Service, ListsOnlyTheSmesATokenMayRead) {
 TEST_F(Service, ProgrammeStatusAsTheCliPrintsIt) {
     EXPECT_EQ(
         get("/api/smes/sme-a/programme", sme_a_).body,
-        R"j({"sme":"sme-a","phase":"not_started","reviews_held":0,"formal_sessions":4,"checkins":0,"end_review_held":false})j");
+        R"j({"sme":"sme-a","phase":"onboarded","reviews_held":0,"formal_sessions":4,"checkins":0,"end_review_held":false})j");
+    EXPECT_EQ(
+        get("/api/smes/sme-c/programme", alice_).body,
+        R"j({"sme":"sme-c","phase":"not_started","reviews_held":0,"formal_sessions":4,"checkins":0,"end_review_held":false})j");
     store_->put_sme(Sme{"sme-d", "SME d", pcgd::model::Currency::of("GBP"), "en", 1});
     EXPECT_EQ(get("/api/smes/sme-d/programme", admin_).body,
               R"j({"error":"SME 'sme-d' is not in the programme: no account manager assigned"})j");
 }
 
 TEST_F(Service, NoRouteWritesForAnSme) {
-    for (const auto& route : router_->routes()) EXPECT_EQ(route.method, "GET") << route.pattern;
+    // Every route that changes something refuses an SME token, even for its own SME.
+    for (const auto& row : matrix) {
+        if (std::string(row.method) != "GET") {
+            EXPECT_TRUE(row.sme == 403 || row.sme == 404) << row.target;
+        }
+    }
+    EXPECT_EQ(get("/api/smes/sme-a/actions/1", sme_a_, "PATCH", R"({"status":"done"})").body,
+              R"j({"error":"an SME token is read-only: the account manager updates actions"})j");
+    EXPECT_EQ(store_->get_action("sme-a", 1)->status, "planned");
     const auto r = get("/api/smes", sme_a_, "POST");
     EXPECT_EQ(r.status, 405u);
     ASSERT_EQ(r.headers.size(), 1u);
@@ -280,6 +353,80 @@ TEST_F(Service, AuthorizationHeaderForms) {
     EXPECT_FALSE(authenticate(*store_, "Bearer "));
     EXPECT_FALSE(authenticate(*store_, "Bearer " + revoked_));
     EXPECT_FALSE(authenticate(*store_, "Bearer " + admin_.substr(0, 60)));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Service, CoachingRecordsAsTheCliPrintsThem) {
+    EXPECT_EQ(
+        get("/api/smes/sme-a/sessions", sme_a_).body,
+        R"j([{"id":1,"sme":"sme-a","kind":"onboarding","number":0,"held_at":"2026-09-01T00:00:00Z","by":"alice"}])j");
+    EXPECT_EQ(
+        get("/api/smes/sme-a/obstacles", alice_).body,
+        R"j([{"id":1,"kind":"data_skills","note":"No one reads the reports","date":"2026-09-01","recorded_by":"alice"}])j");
+    const auto training = get("/api/smes/sme-a/training", sme_a_).body;
+    EXPECT_EQ(
+        training.rfind(
+            R"j([{"tool":"quality","trained":false,"date":null,"trainer":"","confidence":null,"follow_up":""},{)j", 0),
+        0u)
+        << training;
+    EXPECT_EQ(get("/api/smes/sme-a/goals", sme_a_).body, "[]");
+    const auto session = get("/api/smes/sme-a/sessions/1", sme_a_).body;
+    EXPECT_NE(
+        session.find(
+            R"j("compared_with":null,"changes":[],"actions":[{"id":1,"session_id":1,"in_plan":false,"title":"Call the photographer")j"),
+        std::string::npos)
+        << session;
+    // The full month since the plan against as many months up to the plan.
+    const auto review = get("/api/smes/sme-a/plan/review", alice_).body;
+    EXPECT_NE(
+        review.find(
+            R"j("plan_date":"2026-09-01","currency":"GBP","before":{"from":"2026-09","to":"2026-09"},"after":{"from":"2026-10","to":"2026-10"})j"),
+        std::string::npos)
+        << review;
+}
+
+TEST_F(Service, AManagerFollowsAnActionThrough) {
+    const auto r = get("/api/smes/sme-a/actions/1", alice_, "PATCH",
+                       R"({"status":"done","note":"Photos online","due":"2026-11-15"})");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(
+        r.body,
+        R"j({"id":1,"session_id":1,"in_plan":false,"title":"Call the photographer","owner_kind":"sme_staff","owner_name":"","due":"2026-11-15","status":"done","note":"Photos online","created_by":"alice","updated_by":"alice","updated_at":"2026-11-01T00:00:00Z"})j");
+    const auto stored = store_->get_action("sme-a", 1);
+    EXPECT_EQ(stored->status, "done");
+    EXPECT_EQ(stored->note, "Photos online");
+    EXPECT_EQ(get("/api/smes/sme-a/actions", sme_a_).body, "[" + r.body + "]");
+    EXPECT_EQ(get("/api/smes/sme-a/actions/1", admin_, "PATCH", R"({"status":"deferred"})")
+                      .body.find(R"("updated_by":"admin")") != std::string::npos,
+              true);
+}
+
+TEST_F(Service, ABadActionChangeIsRefusedAndChangesNothing) {
+    const std::pair<const char*, const char*> cases[] = {
+        {R"({"status":"finished"})",
+         R"j({"error":"status must be planned, in_progress, done, rejected or deferred, got 'finished'"})j"},
+        {R"({"colour":"red"})",
+         R"j({"error":"unknown member 'colour' (known: status, note, title, owner_kind, owner_name, due)"})j"},
+        {R"({"due":"15/11/2026"})", R"j({"error":"due must be a date (YYYY-MM-DD), got '15/11/2026'"})j"},
+        {R"({"status":3})", R"j({"error":"'status' must be a string"})j"},
+        {R"({"title":""})", R"j({"error":"title must not be empty"})j"},
+        {R"({})", R"j({"error":"nothing to change: give status, note, title, owner_kind, owner_name or due"})j"},
+        {"status=done", R"j({"error":"the body must be a JSON object"})j"},
+    };
+    for (const auto& [body, error] : cases) {
+        const auto r = get("/api/smes/sme-a/actions/1", alice_, "PATCH", body);
+        EXPECT_EQ(r.status, 400u) << body;
+        EXPECT_EQ(r.body, error) << body;
+    }
+    EXPECT_EQ(get("/api/smes/sme-a/actions/x1", alice_, "PATCH", R"({"status":"done"})").body,
+              R"j({"error":"SME 'sme-a' has no action 'x1'"})j");
+    const auto stored = store_->get_action("sme-a", 1);
+    EXPECT_EQ(stored->status, "planned");
+    EXPECT_EQ(stored->updated_by, "alice");
+    EXPECT_EQ(stored->due_day, std::nullopt);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "cli/context.hpp"
 #include "coaching/texts.hpp"
 #include "coaching/json.hpp"
+#include "coaching/records_json.hpp"
 
 namespace pcgd::host::cli::coaching_cli {
 
@@ -45,11 +46,6 @@ std::string to_json(const std::map<std::string, std::string>& m);
 template <class F>
 auto with_tools(F&& f) -> decltype(f());
 
-/// "2026-10-05T00:00:00Z" for a JSON member.
-void instant(coaching::json::Writer& w, const char* key, std::int64_t ms);
-void day(coaching::json::Writer& w, const char* key, const std::optional<std::int64_t>& day);
-void write_action(coaching::json::Writer& w, const Action& a);
-
 /// Writes `json` (a whole document) to stdout with a newline.
 void print_json(const rapidjson::StringBuffer& buffer);
 
@@ -61,7 +57,6 @@ namespace pcgd::host::cli {
 
 /// Every goal of the SME with its progress as of --at (coaching_followup.cpp).
 std::vector<pcgd::coaching::GoalProgress> goal_progress_of(Context& ctx, const std::string& sme_id, const std::string& at);
-void write_goal(pcgd::coaching::json::Writer& w, const pcgd::coaching::GoalProgress& p);
 std::string goal_line(const pcgd::coaching::GoalProgress& p);
 /// `pcgd export session|plan` (coaching_export.cpp), called by `pcgd export`.
 struct DocumentExport {

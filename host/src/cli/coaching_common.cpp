@@ -134,36 +134,6 @@ std::string to_json(const std::map<std::string, std::string>& m) {
     return {buffer.GetString(), buffer.GetSize()};
 }
 
-void instant(coaching::json::Writer& w, const char* key, std::int64_t ms) { coaching::json::str(w, key, model::format_iso8601(ms)); }
-
-void day(coaching::json::Writer& w, const char* key, const std::optional<std::int64_t>& d) {
-    w.Key(key);
-    if (!d) {
-        w.Null();
-        return;
-    }
-    const std::string s = model::format_date(*d);
-    w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-void write_action(coaching::json::Writer& w, const Action& a) {
-    w.StartObject();
-    coaching::json::num(w, "id", a.id);
-    coaching::json::opt(w, "session_id", a.session_id);
-    w.Key("in_plan");
-    w.Bool(a.in_plan);
-    coaching::json::str(w, "title", a.title);
-    coaching::json::str(w, "owner_kind", a.owner_kind);
-    coaching::json::str(w, "owner_name", a.owner_name);
-    day(w, "due", a.due_day);
-    coaching::json::str(w, "status", a.status);
-    coaching::json::str(w, "note", a.note);
-    coaching::json::str(w, "created_by", a.created_by);
-    coaching::json::str(w, "updated_by", a.updated_by);
-    instant(w, "updated_at", a.updated_at_ms);
-    w.EndObject();
-}
-
 void print_json(const rapidjson::StringBuffer& buffer) { std::cout << std::string_view(buffer.GetString(), buffer.GetSize()) << '\n'; }
 
 }  // namespace pcgd::host::cli::coaching_cli

@@ -13,7 +13,6 @@
 namespace pcgd::host::cli {
 
 using namespace coaching_cli;
-namespace cj = pcgd::coaching::json;
 namespace co = pcgd::coaching;
 
 namespace {
@@ -59,39 +58,8 @@ std::string value_text(const Goal& g, std::int64_t v) {
 
 }  // namespace
 
-/// Every goal of the SME with its progress at `at`; the tools run once per month measured.
 std::vector<co::GoalProgress> goal_progress_of(Context& ctx, const std::string& sme_id, const std::string& at) {
-    const std::int64_t now = at_ms(at), day = model::floor_div(now, 86400000);
-    std::map<analysis::Month, co::ToolReports> reports;
-    std::vector<co::GoalProgress> out;
-    for (const auto& g : ctx.store().list_goals(sme_id)) {
-        const analysis::Month m = co::goal_month(g, day);
-        auto it = reports.find(m);
-        if (it == reports.end())
-            it = reports.emplace(m, with_tools([&] { return co::run_tools(ctx.store(), ctx.config(), sme_id, now, m); })).first;
-        out.push_back(with_tools([&] { return co::goal_progress(g, it->second, m, day); }));
-    }
-    return out;
-}
-
-void write_goal(cj::Writer& w, const co::GoalProgress& p) {
-    const Goal& g = p.goal;
-    w.StartObject();
-    cj::num(w, "id", g.id);
-    cj::str(w, "metric", g.metric);
-    cj::str(w, "shop", g.shop_id);
-    cj::str(w, "unit", co::goal_unit(g));
-    cj::num(w, "target", g.target);
-    day(w, "due", g.due_day);
-    cj::str(w, "note", g.note);
-    cj::str(w, "set_by", g.set_by);
-    cj::str(w, "month", p.month.str());
-    cj::opt(w, "value", p.value);
-    w.Key("percent");
-    if (p.percent) w.Double(std::round(*p.percent * 10.0) / 10.0);
-    else w.Null();
-    cj::str(w, "state", p.state);
-    w.EndObject();
+    return with_tools([&] { return co::measure_goals(ctx.store(), ctx.config(), sme_id, at_ms(at)); });
 }
 
 std::string goal_line(const co::GoalProgress& p) {
@@ -134,20 +102,8 @@ void add_obstacle_command(CLI::App& app, Context& ctx) {
         require_sme(ctx, args->sme);
         const auto obstacles = ctx.store().list_obstacles(args->sme);
         if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            w.StartArray();
-            for (const auto& o : obstacles) {
-                w.StartObject();
-                cj::num(w, "id", o.id);
-                cj::str(w, "kind", o.kind);
-                cj::str(w, "note", o.note);
-                day(w, "date", o.day);
-                cj::str(w, "recorded_by", o.recorded_by);
-                w.EndObject();
-            }
-            w.EndArray();
-            return print_json(buffer);
+            std::cout << co::obstacles_json(obstacles) << '\n';
+            return;
         }
         std::vector<std::vector<std::string>> rows{{"ID", "DATE", "KIND", "NOTE", "BY"}};
         for (const auto& o : obstacles) rows.push_back({std::to_string(o.id), model::format_date(o.day), o.kind, o.note, o.recorded_by});
@@ -200,8 +156,13 @@ void add_training_command(CLI::App& app, Context& ctx) {
     list->add_flag("--json", args->json, "JSON output");
     list->callback([&ctx, args] {
         require_sme(ctx, args->sme);
+        const auto training = ctx.store().list_training(args->sme);
+        if (args->json) {
+            std::cout << co::training_json(args->sme, training) << '\n';
+            return;
+        }
         std::map<std::string, Training> by_tool;
-        for (const auto& t : ctx.store().list_training(args->sme)) by_tool[t.tool] = t;
+        for (const auto& t : training) by_tool[t.tool] = t;
         // A tool without a record: not trained yet.
         const auto of = [&](const std::string& tool) {
             if (const auto it = by_tool.find(tool); it != by_tool.end()) return it->second;
@@ -210,25 +171,6 @@ void add_training_command(CLI::App& app, Context& ctx) {
             t.tool = tool;
             return t;
         };
-        if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            w.StartArray();
-            for (const auto& tool : co::tools()) {
-                const Training t = of(tool.key);
-                w.StartObject();
-                cj::str(w, "tool", tool.key);
-                w.Key("trained");
-                w.Bool(t.trained);
-                day(w, "date", t.day);
-                cj::str(w, "trainer", t.trainer);
-                cj::opt(w, "confidence", t.confidence);
-                cj::str(w, "follow_up", t.follow_up);
-                w.EndObject();
-            }
-            w.EndArray();
-            return print_json(buffer);
-        }
         std::vector<std::vector<std::string>> rows{{"TOOL", "TRAINED", "DATE", "BY", "CONFIDENCE", "FOLLOW-UP"}};
         for (const auto& tool : co::tools()) {
             const Training t = of(tool.key);
@@ -291,12 +233,8 @@ void add_goal_command(CLI::App& app, Context& ctx) {
         require_sme(ctx, args->sme);
         const auto progress = goal_progress_of(ctx, args->sme, args->at);
         if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            w.StartArray();
-            for (const auto& p : progress) write_goal(w, p);
-            w.EndArray();
-            return print_json(buffer);
+            std::cout << co::goals_json(progress) << '\n';
+            return;
         }
         for (const auto& p : progress) std::cout << goal_line(p) << '\n';
     });

@@ -14,7 +14,6 @@
 namespace pcgd::host::cli {
 
 using namespace coaching_cli;
-namespace cj = pcgd::coaching::json;
 namespace co = pcgd::coaching;
 
 namespace {
@@ -25,35 +24,7 @@ Plan require_plan(Context& ctx, const std::string& sme_id) {
     return *p;
 }
 
-void write_plan(cj::Writer& w, Store& store, const Plan& p) {
-    w.StartObject();
-    cj::str(w, "sme", p.sme_id);
-    day(w, "plan_date", p.plan_day);
-    w.Key("target");
-    w.StartObject();
-    cj::str(w, "country", p.target_country);
-    cj::str(w, "channel", p.target_channel);
-    cj::str(w, "segment", p.target_segment);
-    w.EndObject();
-    cj::str(w, "summary", p.summary);
-    cj::str(w, "created_by", p.created_by);
-    cj::str(w, "updated_by", p.updated_by);
-    w.Key("draft");
-    w.RawValue(p.draft_json.c_str(), p.draft_json.size(), rapidjson::kObjectType);
-    w.Key("actions");
-    w.StartArray();
-    for (const auto& a : store.list_actions(p.sme_id))
-        if (a.in_plan) write_action(w, a);
-    w.EndArray();
-    w.EndObject();
-}
-
-void print_plan(Store& store, const Plan& p) {
-    rapidjson::StringBuffer buffer;
-    cj::Writer w(buffer);
-    write_plan(w, store, p);
-    print_json(buffer);
-}
+void print_plan(Store& store, const Plan& p) { std::cout << co::plan_json(store, p) << '\n'; }
 
 }  // namespace
 
@@ -156,46 +127,10 @@ void add_plan_command(CLI::App& app, Context& ctx) {
         require_sme(ctx, args->sme);
         const Plan p = require_plan(ctx, args->sme);
         const std::int64_t at = at_ms(args->at);
-        const co::PlanReview r = with_tools([&] {
-            analysis::ReportRequest request;
-            request.sme_id = p.sme_id;
-            request.lang = analysis::Lang::en;
-            request.now_ms = at;
-            const auto scope = analysis::resolve_scope(ctx.store(), request);
-            return co::plan_review(p.plan_day, analysis::planning_report(ctx.store(), ctx.config(), scope));
-        });
+        const co::PlanReview r = with_tools([&] { return co::review_plan(ctx.store(), ctx.config(), p, at); });
         if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            w.StartObject();
-            cj::str(w, "sme", p.sme_id);
-            day(w, "plan_date", p.plan_day);
-            cj::str(w, "currency", r.currency);
-            w.Key("before");
-            w.StartObject();
-            cj::str(w, "from", r.before_from.str());
-            cj::str(w, "to", r.before_to.str());
-            w.EndObject();
-            w.Key("after");
-            w.StartObject();
-            cj::str(w, "from", r.after_from.str());
-            cj::str(w, "to", r.after_to.str());
-            w.EndObject();
-            w.Key("changes");
-            w.StartArray();
-            for (const auto& d : r.deltas) {
-                w.StartObject();
-                cj::str(w, "group", d.group);
-                cj::str(w, "key", d.key);
-                cj::str(w, "figure", d.figure);
-                cj::opt(w, "before", d.before);
-                cj::opt(w, "after", d.after);
-                cj::opt(w, "change", d.change);
-                w.EndObject();
-            }
-            w.EndArray();
-            w.EndObject();
-            return print_json(buffer);
+            std::cout << co::plan_review_json(p, r) << '\n';
+            return;
         }
         std::cout << "since the plan (" << r.after_from.str() << " to " << r.after_to.str() << ") against before (" << r.before_from.str()
                   << " to " << r.before_to.str() << "):\n";
@@ -252,10 +187,8 @@ void add_action_command(CLI::App& app, Context& ctx) {
         a.created_at_ms = a.updated_at_ms = at_ms("");
         a.id = ctx.store().add_action(a);
         if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            write_action(w, a);
-            return print_json(buffer);
+            std::cout << co::action_json(a) << '\n';
+            return;
         }
         std::cout << "action " << a.id << " added for " << a.sme_id << '\n';
     });
@@ -287,10 +220,8 @@ void add_action_command(CLI::App& app, Context& ctx) {
         a->updated_at_ms = at_ms("");
         ctx.store().update_action(*a);
         if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            write_action(w, *a);
-            return print_json(buffer);
+            std::cout << co::action_json(*a) << '\n';
+            return;
         }
         std::cout << "action " << a->id << ": " << a->status << '\n';
     });
@@ -302,12 +233,8 @@ void add_action_command(CLI::App& app, Context& ctx) {
         require_sme(ctx, args->sme);
         const auto actions = ctx.store().list_actions(args->sme);
         if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            w.StartArray();
-            for (const auto& a : actions) write_action(w, a);
-            w.EndArray();
-            return print_json(buffer);
+            std::cout << co::actions_json(actions) << '\n';
+            return;
         }
         std::vector<std::vector<std::string>> rows{{"ID", "FROM", "STATUS", "OWNER", "DUE", "TITLE"}};
         for (const auto& a : actions)

@@ -58,7 +58,7 @@ void add_programme_report(CLI::App& programme, Context& ctx) {
                 cj::num(w, "id", s.id);
                 cj::str(w, "kind", s.kind);
                 cj::num(w, "number", s.number);
-                instant(w, "held_at", s.held_at_ms);
+                co::write_instant(w, "held_at", s.held_at_ms);
                 cj::str(w, "by", s.manager_id);
                 if (!s.snapshot_json.empty()) {
                     const auto snap = co::snapshot_from_json(s.snapshot_json);
@@ -75,7 +75,7 @@ void add_programme_report(CLI::App& programme, Context& ctx) {
                 w.StartObject();
                 cj::str(w, "kind", o.kind);
                 cj::str(w, "note", o.note);
-                day(w, "date", o.day);
+                co::write_day(w, "date", o.day);
                 w.EndObject();
             }
             w.EndArray();
@@ -94,13 +94,13 @@ void add_programme_report(CLI::App& programme, Context& ctx) {
             w.EndArray();
             w.Key("goals");
             w.StartArray();
-            for (const auto& g : goals) write_goal(w, g);
+            for (const auto& g : goals) co::write_goal(w, g);
             w.EndArray();
             w.Key("plan");
             if (!plan) w.Null();
             else {
                 w.StartObject();
-                day(w, "plan_date", plan->plan_day);
+                co::write_day(w, "plan_date", plan->plan_day);
                 cj::str(w, "target_country", plan->target_country);
                 cj::str(w, "target_channel", plan->target_channel);
                 cj::str(w, "target_segment", plan->target_segment);

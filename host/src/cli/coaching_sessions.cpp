@@ -15,75 +15,11 @@
 namespace pcgd::host::cli {
 
 using namespace coaching_cli;
-namespace cj = pcgd::coaching::json;
 namespace co = pcgd::coaching;
 
 namespace {
 
-void write_delta(cj::Writer& w, const co::Delta& d) {
-    w.StartObject();
-    cj::str(w, "group", d.group);
-    cj::str(w, "key", d.key);
-    cj::str(w, "figure", d.figure);
-    w.Key("money");
-    w.Bool(d.money);
-    cj::opt(w, "before", d.before);
-    cj::opt(w, "after", d.after);
-    cj::opt(w, "change", d.change);
-    w.Key("change_pct");
-    if (d.change_pct) w.Double(std::round(*d.change_pct * 10.0) / 10.0);
-    else w.Null();
-    w.EndObject();
-}
-
-void write_raw(cj::Writer& w, const char* key, const std::string& json) {
-    w.Key(key);
-    if (json.empty()) w.Null();
-    else w.RawValue(json.c_str(), json.size(), rapidjson::kObjectType);
-}
-
-/// The session as JSON: what it recorded, the snapshot, the changes since
-/// the previous session with a snapshot, and the actions agreed.
-void write_session(cj::Writer& w, Store& store, const Session& s, bool full) {
-    w.StartObject();
-    cj::num(w, "id", s.id);
-    cj::str(w, "sme", s.sme_id);
-    cj::str(w, "kind", s.kind);
-    cj::num(w, "number", s.number);
-    instant(w, "held_at", s.held_at_ms);
-    cj::str(w, "by", s.manager_id);
-    if (!s.snapshot_json.empty()) cj::str(w, "month", co::snapshot_from_json(s.snapshot_json).month);
-    if (full) {
-        write_raw(w, "answers", s.answers_json);
-        write_raw(w, "conclusions", s.conclusions_json);
-        cj::str(w, "notes", s.notes);
-        write_raw(w, "snapshot", s.snapshot_json);
-        const auto sessions = store.list_sessions(s.sme_id);
-        const auto previous = co::previous_with_snapshot(sessions, s.id);
-        w.Key("compared_with");
-        if (previous && !s.snapshot_json.empty()) w.Int64(previous->id);
-        else w.Null();
-        w.Key("changes");
-        w.StartArray();
-        if (previous && !s.snapshot_json.empty())
-            for (const auto& d : co::review_deltas(co::snapshot_from_json(previous->snapshot_json), co::snapshot_from_json(s.snapshot_json)))
-                write_delta(w, d);
-        w.EndArray();
-        w.Key("actions");
-        w.StartArray();
-        for (const auto& a : store.list_actions(s.sme_id))
-            if (a.session_id == s.id) write_action(w, a);
-        w.EndArray();
-    }
-    w.EndObject();
-}
-
-void print_session(Store& store, const Session& s) {
-    rapidjson::StringBuffer buffer;
-    cj::Writer w(buffer);
-    write_session(w, store, s, true);
-    print_json(buffer);
-}
+void print_session(Store& store, const Session& s) { std::cout << co::session_json(store, s) << '\n'; }
 
 std::string money_text(std::int64_t minor, const std::string& currency) {
     return analysis::format_money(model::Money{minor, model::Currency::of(currency)}, analysis::Lang::en);
@@ -256,12 +192,8 @@ void add_session_command(CLI::App& app, Context& ctx) {
         require_sme(ctx, args->sme);
         const auto sessions = ctx.store().list_sessions(args->sme);
         if (args->json) {
-            rapidjson::StringBuffer buffer;
-            cj::Writer w(buffer);
-            w.StartArray();
-            for (const auto& s : sessions) write_session(w, ctx.store(), s, false);
-            w.EndArray();
-            return print_json(buffer);
+            std::cout << co::sessions_json(ctx.store(), args->sme) << '\n';
+            return;
         }
         std::vector<std::vector<std::string>> rows{{"ID", "KIND", "NUMBER", "HELD AT", "BY", "MONTH SHOWN"}};
         for (const auto& s : sessions)

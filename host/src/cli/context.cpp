@@ -6,19 +6,23 @@
 
 namespace pcgd::host::cli {
 
+Config Context::read_config() {
+    Config c = default_config();
+    if (const char* env = std::getenv("PCGD_CONFIG"); config_file.empty() && env && *env) config_file = env;
+    if (!config_file.empty()) {
+        if (!std::filesystem::exists(config_file)) throw CommandError("config file '" + config_file + "' does not exist", 2);
+        c = load_config(config_file, c);
+    }
+    if (!store_path.empty()) c.store_path = store_path;
+    if (!plugin_dir.empty()) c.plugin_dir = plugin_dir;
+    if (!log_level.empty()) c.log_level = log_level;
+    return c;
+}
+
 const Config& Context::config() {
     if (!config_) {
-        Config c = default_config();
-        if (const char* env = std::getenv("PCGD_CONFIG"); config_file.empty() && env && *env) config_file = env;
-        if (!config_file.empty()) {
-            if (!std::filesystem::exists(config_file)) throw CommandError("config file '" + config_file + "' does not exist", 2);
-            c = load_config(config_file, c);
-        }
-        if (!store_path.empty()) c.store_path = store_path;
-        if (!plugin_dir.empty()) c.plugin_dir = plugin_dir;
-        if (!log_level.empty()) c.log_level = log_level;
-        config_ = c;
-        spdlog::set_level(spdlog::level::from_str(c.log_level));
+        config_ = read_config();
+        spdlog::set_level(spdlog::level::from_str(config_->log_level));
     }
     return *config_;
 }

@@ -34,6 +34,10 @@ public:
     std::string log_level;
 
     const Config& config();
+    /// Reads the configuration afresh (file, then the global flags over it),
+    /// as config() did the first time: `serve` calls it again on SIGHUP.
+    /// Throws CommandError or std::runtime_error naming what is wrong.
+    Config read_config();
     Store& store();
     PluginRegistry& plugins();
     const Vault& vault();

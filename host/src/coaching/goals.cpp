@@ -1,7 +1,10 @@
 #include "coaching/goals.hpp"
 
 #include <cmath>
+#include <map>
 #include <stdexcept>
+
+#include <pcgd/model/time.hpp>
 
 namespace pcgd::coaching {
 
@@ -64,6 +67,20 @@ GoalProgress goal_progress(const host::Goal& goal, const ToolReports& r, analysi
     if (*p.value >= goal.target) p.state = "reached";
     else p.state = today > goal.due_day ? "missed" : "in_progress";
     return p;
+}
+
+std::vector<GoalProgress> measure_goals(host::Store& store, const host::Config& config, const std::string& sme_id,
+                                        std::int64_t now_ms) {
+    const std::int64_t today = model::floor_div(now_ms, 86400000);
+    std::map<analysis::Month, ToolReports> reports;
+    std::vector<GoalProgress> out;
+    for (const auto& g : store.list_goals(sme_id)) {
+        const analysis::Month m = goal_month(g, today);
+        auto it = reports.find(m);
+        if (it == reports.end()) it = reports.emplace(m, run_tools(store, config, sme_id, now_ms, m)).first;
+        out.push_back(goal_progress(g, it->second, m, today));
+    }
+    return out;
 }
 
 }  // namespace pcgd::coaching

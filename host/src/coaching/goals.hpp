@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analysis/calendar.hpp"
 #include "coaching/snapshot.hpp"
@@ -26,6 +27,11 @@ analysis::Month goal_month(const host::Goal& goal, std::int64_t today);
 /// The goal's progress from the tools' reports for `month` (see goal_month).
 /// Throws std::invalid_argument when the goal names a shop the reports do not show.
 GoalProgress goal_progress(const host::Goal& goal, const ToolReports& reports, analysis::Month month, std::int64_t today);
+
+/// Every goal of the SME with its progress at `now_ms`; the tools run once
+/// per month measured. Throws what run_tools and goal_progress throw.
+std::vector<GoalProgress> measure_goals(host::Store& store, const host::Config& config, const std::string& sme_id,
+                                        std::int64_t now_ms);
 
 /// The goal's unit for display: a currency code, "orders", "points" or "%".
 std::string goal_unit(const host::Goal& goal);

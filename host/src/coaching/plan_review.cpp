@@ -3,6 +3,9 @@
 #include <map>
 #include <stdexcept>
 
+#include "analysis/scope.hpp"
+#include "analysis/tools.hpp"
+
 namespace pcgd::coaching {
 
 PlanReview plan_review(std::int64_t plan_day, const analysis::Report& planning) {
@@ -49,6 +52,15 @@ PlanReview plan_review(std::int64_t plan_day, const analysis::Report& planning) 
     push("total", "", total.first, total.second);
     for (const auto& [shop, pair] : channels) push("channel", shop, pair.first, pair.second);
     return r;
+}
+
+PlanReview review_plan(host::Store& store, const host::Config& config, const host::Plan& plan, std::int64_t now_ms) {
+    analysis::ReportRequest request;
+    request.sme_id = plan.sme_id;
+    request.lang = analysis::Lang::en;
+    request.now_ms = now_ms;
+    const auto scope = analysis::resolve_scope(store, request);
+    return plan_review(plan.plan_day, analysis::planning_report(store, config, scope));
 }
 
 }  // namespace pcgd::coaching

@@ -9,6 +9,7 @@
 #include "analysis/calendar.hpp"
 #include "coaching/review.hpp"
 #include "coaching/snapshot.hpp"
+#include "store/coaching_records.hpp"
 
 namespace pcgd::coaching {
 
@@ -22,5 +23,10 @@ struct PlanReview {
 /// (`planning` is the planning report of the last full month) or when the
 /// period is longer than the report's 13 months can compare (6 months).
 PlanReview plan_review(std::int64_t plan_day, const analysis::Report& planning);
+
+/// The review of `plan` as of `now_ms`: runs the planning tool for the SME
+/// (English, its reporting currency) and compares. Throws what the tool and
+/// plan_review throw.
+PlanReview review_plan(host::Store& store, const host::Config& config, const host::Plan& plan, std::int64_t now_ms);
 
 }  // namespace pcgd::coaching

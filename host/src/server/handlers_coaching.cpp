@@ -1,19 +1,160 @@
-// /api/smes/{id}/programme: where the SME stands in the coaching programme,
-// as `pcgd programme status --json`.
+// /api/smes/{id}/programme, sessions, training, obstacles, goals, plan and
+// actions: the coaching programme, as the CLI's `--json` output (the same
+// writers: coaching/records_json.hpp). Reading follows the SME's access
+// rules; changing an action takes an admin or a manager who coaches the SME.
+#include <rapidjson/document.h>
+
+#include <pcgd/model/time.hpp>
+
+#include "analysis/exchange.hpp"
+#include "analysis/scope.hpp"
 #include "coaching/programme.hpp"
+#include "coaching/records_json.hpp"
+#include "coaching/texts.hpp"
 #include "server/access.hpp"
 #include "server/api.hpp"
 
 namespace pcgd::host::server {
 
+namespace co = pcgd::coaching;
+
+namespace {
+
+/// The SME's id from the path once `who` may read it, else the refusal.
+std::optional<Response> refuse_sme(Api& api, const Call& c) {
+    if (auto bad = unknown_parameter(c.request, {})) return bad;
+    const auto& id = c.params.at("id");
+    return refusal(*c.principal, sme_access(api.store, *c.principal, id), "SME", id);
+}
+
+/// Runs one of the tools for a coaching figure: bad input or a missing rate is a 422 naming it.
+template <class F>
+Response with_tools(F&& f) {
+    try {
+        return json_ok(f());
+    } catch (const analysis::InputError& e) {
+        return json_error(422, e.what());
+    } catch (const analysis::MissingRate& e) {
+        return json_error(422, e.what());
+    } catch (const std::invalid_argument& e) {
+        return json_error(422, e.what());
+    }
+}
+
+std::optional<std::int64_t> number_of(const std::string& text) {
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::stoll(text);
+}
+
+/// Applies a PATCH body to an action; an error message naming the member on bad input.
+std::string apply_action_patch(const std::string& body, Action& a) {
+    rapidjson::Document d;
+    d.Parse(body.c_str(), body.size());
+    if (d.HasParseError() || !d.IsObject()) return "the body must be a JSON object";
+    if (d.MemberCount() == 0) return "nothing to change: give status, note, title, owner_kind, owner_name or due";
+    for (const auto& m : d.GetObject()) {
+        const std::string key(m.name.GetString(), m.name.GetStringLength());
+        if (!m.value.IsString()) return "'" + key + "' must be a string";
+        const std::string value(m.value.GetString(), m.value.GetStringLength());
+        if (key == "status") {
+            if (!co::find_term(co::action_statuses(), value))
+                return "status must be " + co::keys_of(co::action_statuses()) + ", got '" + value + "'";
+            a.status = value;
+        } else if (key == "owner_kind") {
+            if (!co::find_term(co::owner_kinds(), value))
+                return "owner_kind must be " + co::keys_of(co::owner_kinds()) + ", got '" + value + "'";
+            a.owner_kind = value;
+        } else if (key == "due") {
+            const auto day = model::parse_date(value);
+            if (!day) return "due must be a date (YYYY-MM-DD), got '" + value + "'";
+            a.due_day = *day;
+        } else if (key == "title") {
+            if (value.empty()) return "title must not be empty";
+            a.title = value;
+        } else if (key == "owner_name") {
+            a.owner_name = value;
+        } else if (key == "note") {
+            a.note = value;
+        } else {
+            return "unknown member '" + key + "' (known: status, note, title, owner_kind, owner_name, due)";
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
 void add_coaching_routes(Router& router, Api& api) {
     router.add("GET", "/api/smes/{id}/programme", [&api](const Call& c) {
-        if (auto bad = unknown_parameter(c.request, {})) return *bad;
+        if (auto refused = refuse_sme(api, c)) return *refused;
         const auto& id = c.params.at("id");
-        if (auto refused = refusal(*c.principal, sme_access(api.store, *c.principal, id), "SME", id)) return *refused;
         if (!api.store.get_coaching(id))
             return json_error(404, "SME '" + id + "' is not in the programme: no account manager assigned");
-        return json_ok(coaching::programme_status_json(id, coaching::programme_status(api.store.list_sessions(id))));
+        return json_ok(co::programme_status_json(id, co::programme_status(api.store.list_sessions(id))));
+    });
+    router.add("GET", "/api/smes/{id}/sessions", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        return json_ok(co::sessions_json(api.store, c.params.at("id")));
+    });
+    router.add("GET", "/api/smes/{id}/sessions/{session}", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        const auto& id = c.params.at("id");
+        const auto& text = c.params.at("session");
+        const auto n = number_of(text);
+        const auto session = n ? api.store.get_session(id, *n) : std::nullopt;
+        if (!session) return json_error(404, "SME '" + id + "' has no session '" + text + "'");
+        return json_ok(co::session_json(api.store, *session));
+    });
+    router.add("GET", "/api/smes/{id}/training", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        const auto& id = c.params.at("id");
+        return json_ok(co::training_json(id, api.store.list_training(id)));
+    });
+    router.add("GET", "/api/smes/{id}/obstacles", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        return json_ok(co::obstacles_json(api.store.list_obstacles(c.params.at("id"))));
+    });
+    router.add("GET", "/api/smes/{id}/goals", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        return with_tools(
+            [&] { return co::goals_json(co::measure_goals(api.store, api.config, c.params.at("id"), api.now_ms())); });
+    });
+    router.add("GET", "/api/smes/{id}/plan", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        const auto& id = c.params.at("id");
+        const auto plan = api.store.get_plan(id);
+        if (!plan) return json_error(404, "SME '" + id + "' has no new-market entry plan yet");
+        return json_ok(co::plan_json(api.store, *plan));
+    });
+    router.add("GET", "/api/smes/{id}/plan/review", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        const auto& id = c.params.at("id");
+        const auto plan = api.store.get_plan(id);
+        if (!plan) return json_error(404, "SME '" + id + "' has no new-market entry plan yet");
+        return with_tools(
+            [&] { return co::plan_review_json(*plan, co::review_plan(api.store, api.config, *plan, api.now_ms())); });
+    });
+    router.add("GET", "/api/smes/{id}/actions", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        return json_ok(co::actions_json(api.store.list_actions(c.params.at("id"))));
+    });
+    router.add("PATCH", "/api/smes/{id}/actions/{action}", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        const Principal& who = *c.principal;
+        const auto& id = c.params.at("id");
+        if (who.role == Role::sme)
+            return json_error(403, "an SME token is read-only: the account manager updates actions");
+        const auto& text = c.params.at("action");
+        const auto n = number_of(text);
+        auto action = n ? api.store.get_action(id, *n) : std::nullopt;
+        if (!action) return json_error(404, "SME '" + id + "' has no action '" + text + "'");
+        if (const std::string error = apply_action_patch(c.request.body, *action); !error.empty())
+            return json_error(400, error);
+        action->updated_by = who.role == Role::admin ? "admin" : who.subject;
+        action->updated_at_ms = api.now_ms();
+        api.store.update_action(*action);
+        return json_ok(co::action_json(*action));
     });
 }
 

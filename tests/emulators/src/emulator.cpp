@@ -35,7 +35,10 @@ Outcome Emulator::dispatch(const Request& request) {
     }
 
     const std::uint64_t n = data_requests_++;
-    const FaultKind fault = faults_.decide(n, route);
+    FaultKind fault = faults_.decide(n, route);
+    if (fault == FaultKind::expired_token && token_just_expired_.count(route)) fault = FaultKind::none;
+    if (fault == FaultKind::expired_token) token_just_expired_.insert(route);
+    else token_just_expired_.erase(route);
     Outcome o;
     o.delay_ms = options_.latency_ms;
     switch (fault) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ private:
     std::uint64_t requests_ = 0;
     std::map<std::string, std::map<std::string, std::uint64_t>> by_route_;  // route -> status -> count
     std::map<std::string, std::uint64_t> faults_by_kind_;
+    // Routes whose last data request was refused for an expired token: the
+    // next one carries the token granted since, which a platform accepts.
+    std::set<std::string> token_just_expired_;
 };
 
 }  // namespace pcgd::emulator
