@@ -146,6 +146,8 @@ TEST_F(DashboardEndToEnd, SignsInSwitchesToFrenchSelectsAMonthAndShowsTheApiFigu
     const auto& month = overview["rows"][0];
     ASSERT_TRUE(month["profit"].IsObject()) << "profit unknown: costs or fees missing";
     const std::string row = "#view table[data-section=overview] tbody tr ";
+    EXPECT_EQ(text(row + "[data-col=month]"),
+              analysis::format_month(*analysis::Month::parse("2026-10"), analysis::Lang::fr));
     EXPECT_EQ(text(row + "[data-col=orders]"),
               analysis::format_integer(month["orders"].GetInt64(), analysis::Lang::fr));
     EXPECT_EQ(text(row + "[data-col=sales]"), money_fr(month["sales"]));

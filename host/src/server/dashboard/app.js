@@ -37,17 +37,17 @@
       view_planning: 'Planification', view_growth: 'Croissance', loading: 'Chargement…',
       token_refused: 'Le jeton a été refusé (inconnu, révoqué ou mal formé). Reconnectez-vous.',
       token_missing: 'Saisissez un jeton.', no_sme: 'Ce jeton ne peut lire aucune PME.',
-      signed_in_as: (role, subject) => 'Connecté : ' + role + (subject ? ' ' + subject : ''),
+      signed_in_as: (role, subject) => 'Connecté\u00A0: ' + role + (subject ? ' ' + subject : ''),
       shop: 'Boutique', platform: 'Plateforme', country: 'Pays', currency: 'Devise', products: 'Produits',
       orders: 'Commandes', traffic: 'Trafic', inventory: 'Stock',
-      sync_of: (d) => 'Synchro : ' + d, last_success: 'dernier succès', never: 'jamais synchronisé', last_error: 'dernière erreur',
+      sync_of: (d) => 'Synchro\u00A0: ' + d, last_success: 'dernier succès', never: 'jamais synchronisé', last_error: 'dernière erreur',
       no_shops: 'Aucune boutique pour l’instant.', no_rows: 'Aucune ligne.', warnings: 'Attention', definitions: 'Définitions',
       scope: 'Périmètre', rates: 'Taux de change utilisés',
       chart_orders: 'Commandes par mois', chart_sales: 'Ventes par mois', chart_profit: 'Profit par mois',
       chart_channels: 'Ventes par mois et par canal', projection: 'projection',
       projection_note: (m) => 'La barre hachurée est la projection pour ' + m + ', pas un chiffre réel ; son trait donne la fourchette probable.',
       profit_unknown: 'inconnu (un coût manque)',
-      tier_other: 'Autres produits', error: 'Erreur : ',
+      tier_other: 'Autres produits', error: 'Erreur\u00A0: ',
     },
   };
   const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
@@ -112,17 +112,25 @@
     return state.lang === 'fr' ? n + '\u00A0%' : n + '%';
   }
 
+  // The CLI's month names (analysis/report.cpp), so that "Sep 2026" reads
+  // the same here and in a printed report (Intl's en-GB says "Sept").
+  const MONTHS = {
+    en: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
+    fr: ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'],
+  };
+
   function formatMonth(ym) {
     const [y, m] = ym.split('-').map(Number);
-    return new Intl.DateTimeFormat(locale(), { month: 'short', year: 'numeric', timeZone: 'UTC' })
-      .format(new Date(Date.UTC(y, m - 1, 1)));
+    return MONTHS[state.lang][m - 1] + ' ' + y;
   }
 
   function formatDay(ymd) {
     const [y, m, d] = ymd.split('-').map(Number);
-    return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
-      .format(new Date(Date.UTC(y, m - 1, d)));
+    return d + ' ' + MONTHS[state.lang][m - 1] + ' ' + y;
   }
+
+  // "Label: " in English, "Label : " in French (no-break space before the colon).
+  function colon(label) { return label + (state.lang === 'fr' ? '\u00A0: ' : ': '); }
 
   function formatInstant(iso) {
     return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
@@ -295,7 +303,7 @@
 
   function reportHeader(r) {
     const parts = [el('h2', { text: r.title }),
-      el('p', { class: 'scope', text: t('scope') + ': ' + r.scope.name + ' · ' + formatMonth(r.month) + ' · ' + r.currency })];
+      el('p', { class: 'scope', text: colon(t('scope')) + r.scope.name + ' · ' + formatMonth(r.month) + ' · ' + r.currency })];
     if (r.warnings.length)
       parts.push(el('div', { class: 'warnings', role: 'note' }, [
         el('strong', { text: t('warnings') }), el('ul', {}, r.warnings.map((w) => el('li', { text: w })))]));
@@ -308,7 +316,7 @@
     const out = [defs];
     if (r.rates.length)
       out.push(el('details', {}, [el('summary', { text: t('rates') + ' (' + r.rates.length + ')' }),
-        el('ul', {}, r.rates.map((x) => el('li', { text: formatDay(x.date) + ': 1 ' + x.from + ' = ' + x.rate + ' ' + x.to })))]));
+        el('ul', {}, r.rates.map((x) => el('li', { text: colon(formatDay(x.date)) + '1 ' + x.from + ' = ' + x.rate + ' ' + x.to })))]));
     return out;
   }
 
@@ -328,7 +336,7 @@
     const max = Math.max(0, ...all), min = Math.min(0, ...all);
     const span = max - min || 1;
     const n = points.length + (projection ? 1 : 0);
-    const W = 640, H = 220, left = 8, right = 8, top = 22, bottom = 34;
+    const W = 480, H = 240, left = 8, right = 8, top = 24, bottom = 36;
     const slot = (W - left - right) / n, barW = Math.max(4, slot * 0.7);
     const y = (v) => top + (max - v) / span * (H - top - bottom);
     const children = [svg('title', { id: id + '-title', text: title })];
@@ -370,7 +378,7 @@
   // One line per channel (shop), with a legend.
   function lineChart(title, months, series, format) {
     const id = 'chart-' + (++chartSerial);
-    const W = 640, H = 220, left = 8, right = 8, top = 22, bottom = 24;
+    const W = 480, H = 240, left = 8, right = 8, top = 24, bottom = 26;
     const values = series.flatMap((s) => s.values);
     const max = Math.max(0, ...values) || 1;
     const x = (i) => left + (months.length < 2 ? 0 : i * (W - left - right) / (months.length - 1));
@@ -417,8 +425,8 @@
         ...datasets.map((d) => {
           const st = s.sync[d] || {};
           return el('td', { 'data-col': 'sync-' + d, class: st.last_error ? 'sync failed' : 'sync' }, [
-            el('span', { class: 'ok', text: st.last_success_at ? t('last_success') + ': ' + formatInstant(st.last_success_at) : t('never') }),
-            st.last_error ? el('span', { class: 'error', text: t('last_error') + ': ' + st.last_error }) : null,
+            el('span', { class: 'ok', text: st.last_success_at ? colon(t('last_success')) + formatInstant(st.last_success_at) : t('never') }),
+            st.last_error ? el('span', { class: 'error', text: colon(t('last_error')) + st.last_error }) : null,
           ]);
         }),
       ]));
@@ -453,7 +461,7 @@
           const rows = tiers.get(tier);
           const best = tier in TIER_RANK;
           const block = el(best ? 'section' : 'details', { class: 'tier', 'data-tier': tier }, [
-            el(best ? 'h4' : 'summary', { text: (best ? tierColumn.label + ': ' + tier : t('tier_other') + ' (' + tier + ')') + ' · ' + formatInteger(rows.length) }),
+            el(best ? 'h4' : 'summary', { text: (best ? colon(tierColumn.label) + tier : t('tier_other') + ' (' + tier + ')') + ' · ' + formatInteger(rows.length) }),
             sectionTable('products-' + tier, products, columns, rows),
           ]);
           middle.push(block);
