@@ -364,7 +364,8 @@
       g.querySelector('rect').setAttribute('fill', 'url(#' + id + '-hatch)');
       const cx = left + i * slot + slot / 2;
       g.append(svg('line', { x1: cx, x2: cx, y1: y(projection.low), y2: y(projection.high), class: 'range' }));
-      g.append(svg('text', { x: cx, y: H - 4, class: 'tick projection-label', 'text-anchor': 'middle', text: t('projection') }));
+      // Right-aligned under the last bar, so that the word is never clipped.
+      g.append(svg('text', { x: W - right, y: H - 4, class: 'tick projection-label', 'text-anchor': 'end', text: t('projection') }));
       children.push(g);
     }
     const figure = el('figure', { class: 'chart' }, [
@@ -549,6 +550,13 @@
     token = token || sessionStorage.getItem('pcgd.token');
     if (token) signIn(token);
     else showLogin('');
+    // A login link opened in a tab already showing the page.
+    window.addEventListener('hashchange', () => {
+      const next = new URLSearchParams(location.hash.slice(1)).get('token');
+      if (!next) return;
+      history.replaceState(null, '', location.pathname + location.search);
+      signIn(next);
+    });
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
