@@ -164,8 +164,9 @@ TEST_F(DashboardEndToEnd, SignsInSwitchesToFrenchSelectsAMonthAndShowsTheApiFigu
               static_cast<int>(orders.Size()));
     for (rapidjson::SizeType i = 0; i < orders.Size(); ++i) {
         const std::string nth = "#view table[data-section=orders] tbody tr:nth-child(" + std::to_string(i + 1) + ") ";
-        if (orders[i]["order"].IsString()) EXPECT_EQ(text(nth + "[data-col=order]"), orders[i]["order"].GetString());
-        if (orders[i]["profit"].IsObject()) EXPECT_EQ(text(nth + "[data-col=profit]"), money_fr(orders[i]["profit"]));
+        ASSERT_TRUE(orders[i]["order"].IsString() && orders[i]["profit"].IsObject());
+        EXPECT_EQ(text(nth + "[data-col=order]"), orders[i]["order"].GetString());
+        EXPECT_EQ(text(nth + "[data-col=profit]"), money_fr(orders[i]["profit"]));
     }
 
     // Planning: its table and charts, the projection marked as such.

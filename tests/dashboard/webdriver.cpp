@@ -92,31 +92,31 @@ WebDriver::WebDriver() {
             ".ci/setup lists it)");
     if (!std::filesystem::exists(chromium_path))
         throw std::runtime_error(std::string(chromium_path) + " not found: install Debian's chromium package");
-    const unsigned short port = free_port();
-    base_url_ = "http://127.0.0.1:" + std::to_string(port);
-    driver_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{chromedriver_path, "--port=" + std::to_string(port), "--silent"});
-    // Ready once /status says so; until it listens, connecting fails.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (;;) {
-        try {
-            const auto r = web_request("GET", base_url_ + "/status");
-            rapidjson::Document d;
-            d.Parse(r.body.c_str());
-            if (r.status == 200 && !d.HasParseError() && d.HasMember("value") && d["value"]["ready"].IsTrue()) break;
-        } catch (const std::runtime_error&) {
-            // not listening yet
-        }
-        if (std::chrono::steady_clock::now() > deadline)
-            throw std::runtime_error("chromedriver did not become ready on " + base_url_ + " within 30 s");
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // The port is free when picked but may be taken before chromedriver binds
+    // it (tests run in parallel): a driver that never answers is replaced.
+    for (int attempt = 1;; ++attempt) {
+        const unsigned short port = free_port();
+        base_url_ = "http://127.0.0.1:" + std::to_string(port);
+        driver_ = std::make_unique<Subprocess>(
+            std::vector<std::string>{chromedriver_path, "--port=" + std::to_string(port), "--silent"});
+        if (driver_ready(std::chrono::seconds(15))) break;
+        ::kill(-driver_->pid(), SIGTERM);
+        driver_.reset();
+        if (attempt == 3) throw std::runtime_error("chromedriver did not become ready in 3 attempts of 15 s");
     }
     const std::string capabilities =
         R"({"capabilities":{"alwaysMatch":{"browserName":"chrome","goog:chromeOptions":{"binary":)" +
         quoted(chromium_path) + R"(,"args":["--headless=new","--no-sandbox","--disable-gpu","--lang=en-GB",)" +
         R"("--window-size=1280,1000","--no-first-run","--user-data-dir=)" + profile_.path() + R"("]}}}})";
-    auto session = command("POST", "/session", capabilities);
-    session_ = session["sessionId"].GetString();
+    try {
+        const auto session = command("POST", "/session", capabilities);
+        if (!session.IsObject() || !session.HasMember("sessionId") || !session["sessionId"].IsString())
+            throw std::runtime_error("chromedriver answered a new session without its id");
+        session_ = session["sessionId"].GetString();
+    } catch (...) {
+        ::kill(-driver_->pid(), SIGTERM);  // and any Chromium it started
+        throw;
+    }
 }
 
 WebDriver::~WebDriver() {
@@ -131,6 +131,25 @@ WebDriver::~WebDriver() {
     // it too unless the session ended, so the whole group is stopped.
     if (driver_) ::kill(-driver_->pid(), SIGTERM);
     driver_.reset();
+}
+
+bool WebDriver::driver_ready(std::chrono::milliseconds timeout) {
+    // Until it listens, connecting fails; then /status says when it is ready.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        try {
+            const auto r = web_request("GET", base_url_ + "/status");
+            rapidjson::Document d;
+            d.Parse(r.body.c_str());
+            if (r.status == 200 && !d.HasParseError() && d.IsObject() && d.HasMember("value") &&
+                d["value"].IsObject() && d["value"].HasMember("ready") && d["value"]["ready"].IsTrue())
+                return true;
+        } catch (const std::runtime_error&) {
+            // not listening yet
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
 }
 
 rapidjson::Document WebDriver::command(const std::string& method, const std::string& path, const std::string& body) {

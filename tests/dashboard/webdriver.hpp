@@ -52,6 +52,7 @@ public:
                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 private:
+    bool driver_ready(std::chrono::milliseconds timeout);
     rapidjson::Document command(const std::string& method, const std::string& path, const std::string& body = {});
 
     TempDir profile_;
