@@ -219,4 +219,8 @@ TEST_F(DashboardEndToEnd, ARefusedTokenBringsTheLoginBackWithAMessage) {
     browser->wait_until("!document.getElementById('login').hidden", "the login form");
     EXPECT_EQ(text("#login-message"), refused);
     EXPECT_EQ(browser->eval_string("String(sessionStorage.getItem('pcgd.token'))"), "null");
+    // The message follows the language.
+    choose("lang", "fr");
+    EXPECT_EQ(text("#login-message"), "Le jeton a été refusé (inconnu, révoqué ou mal formé). Reconnectez-vous.");
+    EXPECT_EQ(text("label[for=token]"), "Jeton d’API");
 }

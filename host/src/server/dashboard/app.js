@@ -55,7 +55,7 @@
   const TIER_RANK = { strong: 0, forte: 0, good: 1, bonne: 1, potential: 2, potentielle: 2 };
 
   const state = {
-    token: '', lang: 'en', me: null, smes: [], sme: '', month: '', view: 'shops', serial: 0,
+    token: '', lang: 'en', me: null, smes: [], sme: '', month: '', view: 'shops', serial: 0, loginMessage: null,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -171,7 +171,8 @@
 
   // ---- Sign in and out ------------------------------------------------------------
 
-  function showLogin(message) {
+  // `message`: a key of I18N (so that it follows a language switch), with an optional detail.
+  function showLogin(message, detail) {
     state.token = '';
     state.me = null;
     sessionStorage.removeItem('pcgd.token');
@@ -179,9 +180,15 @@
     $('sign-out').hidden = true;
     $('who').textContent = '';
     $('login').hidden = false;
-    $('login-message').textContent = message || '';
+    state.loginMessage = message ? { key: message, detail: detail || '' } : null;
+    showLoginMessage();
     $('token').value = '';
     $('token').focus();
+  }
+
+  function showLoginMessage() {
+    const m = state.loginMessage;
+    $('login-message').textContent = m ? t(m.key) + m.detail : '';
   }
 
   async function signIn(token) {
@@ -190,8 +197,8 @@
       state.me = await api('/api/me');
       state.smes = await api('/api/smes');
     } catch (e) {
-      if (e instanceof Unauthorized) return showLogin(t('token_refused'));
-      return showLogin(t('error') + e.message);
+      if (e instanceof Unauthorized) return showLogin('token_refused');
+      return showLogin('error', e.message);
     }
     sessionStorage.setItem('pcgd.token', token);
     $('login').hidden = true;
@@ -262,7 +269,7 @@
       content = await VIEWS[state.view]();
     } catch (e) {
       if (serial !== state.serial) return;
-      if (e instanceof Unauthorized) return showLogin(t('token_refused'));
+      if (e instanceof Unauthorized) return showLogin('token_refused');
       content = el('p', { class: 'error', role: 'alert', text: t('error') + e.message });
     }
     if (serial !== state.serial) return;
@@ -518,7 +525,7 @@
       translatePage();
       fillSmePicker();
       if (state.me) render();
-      else if ($('login-message').textContent) $('login-message').textContent = t('token_refused');
+      else showLoginMessage();
     });
     $('sme').addEventListener('change', () => {
       state.sme = $('sme').value;
@@ -537,10 +544,10 @@
     $('login-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const token = $('token').value.trim();
-      if (!token) return showLogin(t('token_missing'));
+      if (!token) return showLogin('token_missing');
       signIn(token);
     });
-    $('sign-out').addEventListener('click', () => showLogin(''));
+    $('sign-out').addEventListener('click', () => showLogin(null));
 
     // #token=... signs in; the fragment is dropped from the address and the
     // history at once so that it is not left on screen or bookmarked.
@@ -549,7 +556,7 @@
     if (token) history.replaceState(null, '', location.pathname + location.search);
     token = token || sessionStorage.getItem('pcgd.token');
     if (token) signIn(token);
-    else showLogin('');
+    else showLogin(null);
     // A login link opened in a tab already showing the page.
     window.addEventListener('hashchange', () => {
       const next = new URLSearchParams(location.hash.slice(1)).get('token');
