@@ -272,6 +272,8 @@ TEST_F(Service, DashboardFilesComeFromTheHostWithAStrictPolicy) {
     const std::string csp = header(page, "Content-Security-Policy");
     EXPECT_EQ(csp.rfind("default-src 'self'; script-src 'self'; style-src 'self';", 0), 0u) << csp;
     EXPECT_EQ(csp.find("unsafe"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("form-action 'none'"), std::string::npos) << csp;  // a typed token never goes into a URL
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
     EXPECT_EQ(header(page, "X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(header(page, "Referrer-Policy"), "no-referrer");
     // Nothing is loaded from elsewhere, and no script or style is inline.

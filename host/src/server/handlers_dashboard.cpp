@@ -13,11 +13,13 @@ namespace pcgd::host::server {
 namespace {
 
 // Everything from this origin only; no inline script or style, no plugin,
-// no framing, no form posted elsewhere. The token lives in the page, so no
-// other origin's code may ever run in it.
+// no framing. The token lives in the page, so no other origin's code may
+// ever run in it. No form is ever submitted natively (form-action 'none'):
+// the sign-in form is handled by the script, so a token typed in it can
+// never end up in a URL.
 constexpr const char* content_security_policy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const DashboardAsset* find_asset(std::string_view name) {
     for (const auto& a : dashboard_assets())

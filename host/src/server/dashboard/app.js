@@ -310,7 +310,7 @@
 
   function reportHeader(r) {
     const parts = [el('h2', { text: r.title }),
-      el('p', { class: 'scope', text: colon(t('scope')) + r.scope.name + ' · ' + formatMonth(r.month) + ' · ' + r.currency })];
+      el('p', { class: 'scope', text: colon(t('scope')) + r.scope.name + (r.month ? ' · ' + formatMonth(r.month) : '') + ' · ' + r.currency })];
     if (r.warnings.length)
       parts.push(el('div', { class: 'warnings', role: 'note' }, [
         el('strong', { text: t('warnings') }), el('ul', {}, r.warnings.map((w) => el('li', { text: w })))]));
