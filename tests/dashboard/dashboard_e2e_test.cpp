@@ -182,6 +182,8 @@ TEST_F(DashboardEndToEnd, SignsInSwitchesToFrenchSelectsAMonthAndShowsTheApiFigu
     EXPECT_EQ(browser->execute("return document.querySelectorAll('#view figure.chart svg').length;").GetInt(), 4);
     EXPECT_EQ(browser->execute("return document.querySelectorAll('#view .bar.projection').length;").GetInt(), 2);
     EXPECT_EQ(text("#view .bar.projection .projection-label"), "projection");
+    // No script error, no policy violation, no failed load all along.
+    EXPECT_EQ(browser->browser_errors(), std::vector<std::string>{});
 }
 
 TEST_F(DashboardEndToEnd, AnSmeTokenInTheAddressSeesItsOwnSmeOnly) {
@@ -199,6 +201,7 @@ TEST_F(DashboardEndToEnd, AnSmeTokenInTheAddressSeesItsOwnSmeOnly) {
     browser->navigate(base_url + "/");
     wait_for_view("shops", "en");
     EXPECT_EQ(text("#who"), "Signed in: sme lumiere");
+    EXPECT_EQ(browser->browser_errors(), std::vector<std::string>{});
 }
 
 TEST_F(DashboardEndToEnd, ARefusedTokenBringsTheLoginBackWithAMessage) {

@@ -105,7 +105,7 @@ WebDriver::WebDriver() {
         if (attempt == 3) throw std::runtime_error("chromedriver did not become ready in 3 attempts of 15 s");
     }
     const std::string capabilities =
-        R"({"capabilities":{"alwaysMatch":{"browserName":"chrome","goog:chromeOptions":{"binary":)" +
+        R"({"capabilities":{"alwaysMatch":{"browserName":"chrome","goog:loggingPrefs":{"browser":"ALL"},"goog:chromeOptions":{"binary":)" +
         quoted(chromium_path) + R"(,"args":["--headless=new","--no-sandbox","--disable-gpu","--lang=en-GB",)" +
         R"("--window-size=1280,1000","--no-first-run","--user-data-dir=)" + profile_.path() + R"("]}}}})";
     try {
@@ -198,6 +198,18 @@ void WebDriver::click(const std::string& element) {
 
 void WebDriver::type(const std::string& element, const std::string& text) {
     command("POST", "/session/" + session_ + "/element/" + element + "/value", R"({"text":)" + quoted(text) + "}");
+}
+
+std::vector<std::string> WebDriver::browser_errors() {
+    // chromedriver's log endpoint (not W3C, but Chromium's console has no
+    // W3C one): script errors and Content-Security-Policy violations are SEVERE.
+    const auto entries = command("POST", "/session/" + session_ + "/se/log", R"({"type":"browser"})");
+    std::vector<std::string> out;
+    if (!entries.IsArray()) return {"the browser log is not a list: " + to_json(entries)};
+    for (const auto& e : entries.GetArray())
+        if (e.IsObject() && e.HasMember("level") && e["level"] == "SEVERE")
+            out.push_back(e.HasMember("message") && e["message"].IsString() ? e["message"].GetString() : to_json(e));
+    return out;
 }
 
 void WebDriver::wait_until(const std::string& condition, const std::string& what, std::chrono::milliseconds timeout) {

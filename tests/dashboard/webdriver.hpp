@@ -46,6 +46,10 @@ public:
     void click(const std::string& element);
     void type(const std::string& element, const std::string& text);
 
+    /// The browser console's errors since the last call (script errors,
+    /// Content-Security-Policy violations, failed loads).
+    std::vector<std::string> browser_errors();
+
     /// Polls `condition` (a JavaScript expression) until it is true; throws
     /// with `what` and the page's state when it is not within `timeout`.
     void wait_until(const std::string& condition, const std::string& what,
