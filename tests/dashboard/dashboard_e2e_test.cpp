@@ -186,9 +186,9 @@ TEST_F(DashboardEndToEnd, SignsInSwitchesToFrenchSelectsAMonthAndShowsTheApiFigu
     EXPECT_EQ(browser->browser_errors(), std::vector<std::string>{});
 }
 
-TEST_F(DashboardEndToEnd, AnSmeTokenInTheAddressSeesItsOwnSmeOnly) {
-    browser->navigate(base_url + "/#token=" + sme_token);
-    wait_for_view("shops", "en");
+TEST_F(DashboardEndToEnd, AnSmeLinkWithTokenAndLanguageSeesItsOwnSmeOnly) {
+    browser->navigate(base_url + "/#token=" + sme_token + "&lang=fr");
+    wait_for_view("shops", "fr");
     // The fragment is gone from the address; the token stays in this tab.
     EXPECT_EQ(browser->eval_string("location.hash"), "");
     EXPECT_EQ(browser->eval_string("sessionStorage.getItem('pcgd.token')"), sme_token);
@@ -196,11 +196,11 @@ TEST_F(DashboardEndToEnd, AnSmeTokenInTheAddressSeesItsOwnSmeOnly) {
               "lumiere");
     EXPECT_EQ(browser->eval_string("String(document.getElementById('sme-picker').hidden)"), "true");
     EXPECT_EQ(text("#sme-name"), "Lumière");
-    EXPECT_EQ(browser->eval_string("String(document.body.innerText.includes('Rival'))"), "false");
-    // A reload keeps the session.
+    EXPECT_EQ(browser->eval_string("String(document.body.innerText.toLowerCase().includes('rival'))"), "false");
+    // A reload keeps the session and the language.
     browser->navigate(base_url + "/");
-    wait_for_view("shops", "en");
-    EXPECT_EQ(text("#who"), "Signed in: sme lumiere");
+    wait_for_view("shops", "fr");
+    EXPECT_EQ(text("#who"), "Connecté\u00A0: sme lumiere");
     EXPECT_EQ(browser->browser_errors(), std::vector<std::string>{});
 }
 

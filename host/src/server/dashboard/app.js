@@ -552,6 +552,14 @@
     // #token=... signs in; the fragment is dropped from the address and the
     // history at once so that it is not left on screen or bookmarked.
     const fragment = new URLSearchParams(location.hash.slice(1));
+    // A link may also choose the language: #token=...&lang=fr.
+    const linkLang = fragment.get('lang');
+    if (linkLang === 'en' || linkLang === 'fr') {
+      state.lang = linkLang;
+      sessionStorage.setItem('pcgd.lang', state.lang);
+      $('lang').value = state.lang;
+      translatePage();
+    }
     let token = fragment.get('token');
     if (token) history.replaceState(null, '', location.pathname + location.search);
     token = token || sessionStorage.getItem('pcgd.token');
