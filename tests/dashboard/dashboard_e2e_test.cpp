@@ -182,6 +182,28 @@ TEST_F(DashboardEndToEnd, SignsInSwitchesToFrenchSelectsAMonthAndShowsTheApiFigu
     EXPECT_EQ(browser->execute("return document.querySelectorAll('#view figure.chart svg').length;").GetInt(), 4);
     EXPECT_EQ(browser->execute("return document.querySelectorAll('#view .bar.projection').length;").GetInt(), 2);
     EXPECT_EQ(text("#view .bar.projection .projection-label"), "projection");
+    // Every amount of the comparisons, thousands included (narrow no-break space).
+    const auto& comparisons = planning["sections"]["comparisons"]["rows"];
+    bool thousands = false;
+    for (rapidjson::SizeType i = 0; i < comparisons.Size(); ++i) {
+        if (!comparisons[i]["value"].IsObject()) continue;  // the orders rows
+        const std::string nth =
+            "#view table[data-section=comparisons] tbody tr:nth-child(" + std::to_string(i + 1) + ") ";
+        EXPECT_EQ(text(nth + "[data-col=value]"), money_fr(comparisons[i]["value"]));
+        EXPECT_EQ(text(nth + "[data-col=previous_value]"), money_fr(comparisons[i]["previous_value"]));
+        thousands = thousands || comparisons[i]["value"]["minor"].GetInt64() >= 100000;
+    }
+    EXPECT_TRUE(thousands) << "no amount of 1,000 or more to check the grouping on";
+
+    // Back to English: the same figures, formatted the English way.
+    choose("lang", "en");
+    wait_for_view("planning", "en", "2026-10");
+    const auto& last = months[months.Size() - 1]["sales"];
+    EXPECT_EQ(text("#view table[data-section=months] tbody tr:last-child [data-col=sales]"),
+              analysis::format_money(pcgd::model::Money{last["minor"].GetInt64(), pcgd::model::Currency::of("GBP")},
+                                     analysis::Lang::en));
+    EXPECT_EQ(text("#view table[data-section=months] th[data-col=sales]"), "Sales");
+
     // No script error, no policy violation, no failed load all along.
     EXPECT_EQ(browser->browser_errors(), std::vector<std::string>{});
 }
