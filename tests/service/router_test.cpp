@@ -193,6 +193,11 @@ const MatrixRow matrix[] = {
     {"/api/exports/products?shop=shop-orphan", 401, 200, 403, 404},
     {"/api/exports/orders", 401, 200, 400, 400},
     {"/api/exports/orders?shop=no-shop", 401, 404, 404, 404},
+    // The dashboard's page and files hold no data: public. /api/me is not.
+    {"/", 200, 200, 200, 200},
+    {"/dashboard/app.js", 200, 200, 200, 200},
+    {"/dashboard/nothing.js", 404, 404, 404, 404},
+    {"/api/me", 401, 200, 200, 200},
 };
 
 TEST_F(Service, RoleMatrixRouteByRoute) {
@@ -317,6 +322,64 @@ TEST_F(Service, OpenApiDocumentMatchesTheRouteTable) {
     for (const auto& r : router_->routes()) routed.insert(r.method + " " + r.pattern);
     EXPECT_EQ(documented, routed);
     EXPECT_EQ(get("/api/openapi.json", sme_a_).body, std::string(text));
+}
+
+TEST_F(Service, MeNamesTheRoleTheSubjectAndTheReadableSmes) {
+    EXPECT_EQ(get("/api/me", admin_).body, R"j({"role":"admin","subject":null,"smes":["sme-a","sme-b","sme-c"]})j");
+    EXPECT_EQ(get("/api/me", alice_).body, R"j({"role":"manager","subject":"alice","smes":["sme-a","sme-c"]})j");
+    EXPECT_EQ(get("/api/me", sme_a_).body, R"j({"role":"sme","subject":"sme-a","smes":["sme-a"]})j");
+    EXPECT_EQ(get("/api/me?x=1", sme_a_).status, 400u);
+}
+
+std::string header(const Response& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers)
+        if (n == name) return v;
+    return "(none)";
+}
+
+TEST_F(Service, DashboardFilesComeFromTheHostWithAStrictPolicy) {
+    const auto page = get("/", "");
+    EXPECT_EQ(page.status, 200u);
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    EXPECT_EQ(header(page, "Cache-Control"), "no-cache");
+    const std::string csp = header(page, "Content-Security-Policy");
+    EXPECT_EQ(csp.rfind("default-src 'self'; script-src 'self'; style-src 'self';", 0), 0u) << csp;
+    EXPECT_EQ(csp.find("unsafe"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("form-action 'none'"), std::string::npos) << csp;  // a typed token never goes into a URL
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+    EXPECT_EQ(header(page, "X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(header(page, "Referrer-Policy"), "no-referrer");
+    // Nothing is loaded from elsewhere, and no script or style is inline.
+    EXPECT_EQ(page.body.find("http://"), std::string::npos);
+    EXPECT_EQ(page.body.find("https://"), std::string::npos);
+    EXPECT_EQ(page.body.find("<script>"), std::string::npos);
+    EXPECT_EQ(page.body.find("<style"), std::string::npos);
+    EXPECT_EQ(page.body.find(" style="), std::string::npos);
+    for (const char* name : {"app.js", "app.css"}) {
+        SCOPED_TRACE(name);
+        // The page names each file with its version; that URL may be cached for good.
+        const std::string prefix = std::string("/dashboard/") + name + "?v=";
+        const auto at = page.body.find(prefix);
+        ASSERT_NE(at, std::string::npos);
+        const std::string versioned = page.body.substr(at, prefix.size() + 16);
+        const auto file = get(versioned, "");
+        EXPECT_EQ(file.status, 200u);
+        EXPECT_EQ(header(file, "Cache-Control"), "public, max-age=31536000, immutable");
+        EXPECT_EQ(header(file, "Content-Security-Policy"), csp);
+        EXPECT_FALSE(file.body.empty());
+        const auto stale = get(prefix + "0000000000000000", "");
+        EXPECT_EQ(header(stale, "Cache-Control"), "no-cache");
+        EXPECT_EQ(stale.body, file.body);
+    }
+    EXPECT_EQ(get("/dashboard/app.js", "").content_type, "text/javascript; charset=utf-8");
+    EXPECT_EQ(get("/dashboard/app.css", "").content_type, "text/css; charset=utf-8");
+    EXPECT_EQ(get("/dashboard/index.html", "").body, R"j({"error":"no dashboard file 'index.html'"})j");
+    EXPECT_EQ(get("/dashboard/app.js?x=1", "").body, R"j({"error":"unknown parameter 'x' (known: v)"})j");
+    // The script reaches the network only through this origin's API.
+    const auto script = get("/dashboard/app.js", "").body;
+    EXPECT_EQ(script.find("https://"), std::string::npos);
+    EXPECT_EQ(script.find("eval("), std::string::npos);
+    EXPECT_EQ(script.find("innerHTML"), std::string::npos);
 }
 
 TEST(ServiceTarget, SplitsAndDecodesPathAndQuery) {

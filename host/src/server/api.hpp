@@ -38,6 +38,7 @@ void add_sme_routes(Router& router, Api& api);       // /api/smes...
 void add_report_routes(Router& router, Api& api);    // /api/reports/{tool}
 void add_export_routes(Router& router, Api& api);    // /api/exports/{table}
 void add_coaching_routes(Router& router, Api& api);  // /api/smes/{id}/programme
+void add_dashboard_routes(Router& router, Api& api); // /, /dashboard/{asset}, /api/me
 
 /// Every route of the service.
 void add_all_routes(Router& router, Api& api);

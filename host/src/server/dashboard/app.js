@@ -1,0 +1,579 @@
+// The PCGD dashboard: plain JavaScript, no framework, no build step, nothing
+// loaded from anywhere but this host (docs/service.md, Dashboard).
+//
+// Every figure comes from the API: the reports' JSON as the CLI prints it.
+// The page only formats it (Intl, as the CLI's text output does) and draws
+// it. The token stays in this tab's sessionStorage; a "#token=..." fragment
+// (never sent to the server) signs in and is then removed from the address.
+'use strict';
+
+(function () {
+  const I18N = {
+    en: {
+      app_title: 'PCGD dashboard', language: 'Language', sign_out: 'Sign out', sign_in_title: 'Sign in',
+      token_label: 'API token', sign_in: 'Sign in',
+      token_help: 'Your account manager or administrator gives you a token (pcgd token create). It stays in this tab only.',
+      sme: 'SME', month: 'Month', view_shops: 'Shops', view_quality: 'Quality', view_opportunities: 'Opportunities',
+      view_planning: 'Planning', view_growth: 'Growth', loading: 'Loading…',
+      token_refused: 'The token was refused (unknown, revoked or malformed). Sign in again.',
+      token_missing: 'Enter a token.', no_sme: 'This token may read no SME.',
+      signed_in_as: (role, subject) => 'Signed in: ' + role + (subject ? ' ' + subject : ''),
+      shop: 'Shop', platform: 'Platform', country: 'Country', currency: 'Currency', products: 'Products',
+      orders: 'Orders', traffic: 'Traffic', inventory: 'Inventory',
+      sync_of: (d) => 'Sync: ' + d, last_success: 'last success', never: 'never synced', last_error: 'last error',
+      no_shops: 'No shop yet.', no_rows: 'No rows.', warnings: 'Warnings', definitions: 'Definitions',
+      scope: 'Scope', rates: 'Exchange rates used',
+      chart_orders: 'Orders per month', chart_sales: 'Sales per month', chart_profit: 'Profit per month',
+      chart_channels: 'Sales per month and channel', projection: 'projection',
+      projection_note: (m) => 'The hatched bar is the projection for ' + m + ', not an actual figure; its line is the likely range.',
+      profit_unknown: 'unknown (a cost is missing)',
+      tier_other: 'Other products', error: 'Error: ',
+    },
+    fr: {
+      app_title: 'Tableau de bord PCGD', language: 'Langue', sign_out: 'Se déconnecter', sign_in_title: 'Connexion',
+      token_label: 'Jeton d’API', sign_in: 'Se connecter',
+      token_help: 'Votre chargé de compte ou l’administrateur vous donne un jeton (pcgd token create). Il reste dans cet onglet seulement.',
+      sme: 'PME', month: 'Mois', view_shops: 'Boutiques', view_quality: 'Qualité', view_opportunities: 'Opportunités',
+      view_planning: 'Planification', view_growth: 'Croissance', loading: 'Chargement…',
+      token_refused: 'Le jeton a été refusé (inconnu, révoqué ou mal formé). Reconnectez-vous.',
+      token_missing: 'Saisissez un jeton.', no_sme: 'Ce jeton ne peut lire aucune PME.',
+      signed_in_as: (role, subject) => 'Connecté\u00A0: ' + role + (subject ? ' ' + subject : ''),
+      shop: 'Boutique', platform: 'Plateforme', country: 'Pays', currency: 'Devise', products: 'Produits',
+      orders: 'Commandes', traffic: 'Trafic', inventory: 'Stock',
+      sync_of: (d) => 'Synchro\u00A0: ' + d, last_success: 'dernier succès', never: 'jamais synchronisé', last_error: 'dernière erreur',
+      no_shops: 'Aucune boutique pour l’instant.', no_rows: 'Aucune ligne.', warnings: 'Attention', definitions: 'Définitions',
+      scope: 'Périmètre', rates: 'Taux de change utilisés',
+      chart_orders: 'Commandes par mois', chart_sales: 'Ventes par mois', chart_profit: 'Profit par mois',
+      chart_channels: 'Ventes par mois et par canal', projection: 'projection',
+      projection_note: (m) => 'La barre hachurée est la projection pour ' + m + ', pas un chiffre réel ; son trait donne la fourchette probable.',
+      profit_unknown: 'inconnu (un coût manque)',
+      tier_other: 'Autres produits', error: 'Erreur\u00A0: ',
+    },
+  };
+  const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
+  // Opportunity classes in the API's words, both languages: best first.
+  const TIER_RANK = { strong: 0, forte: 0, good: 1, bonne: 1, potential: 2, potentielle: 2 };
+
+  const state = {
+    token: '', lang: 'en', me: null, smes: [], sme: '', month: '', view: 'shops', serial: 0, loginMessage: null,
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const t = (key) => I18N[state.lang][key];
+
+  function el(tag, attrs, children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'text') e.textContent = v;
+      else if (k === 'class') e.className = v;
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children || []) if (c) e.append(c);
+    return e;
+  }
+
+  const SVG = 'http://www.w3.org/2000/svg';
+  function svg(tag, attrs, children) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === 'text') e.textContent = v;
+      else e.setAttribute(k, v);
+    }
+    for (const c of children || []) if (c) e.append(c);
+    return e;
+  }
+
+  // ---- Formatting: the CLI's text format, through Intl ----------------------
+
+  function locale() { return LOCALE[state.lang]; }
+
+  function fractionDigits(currency) {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+  }
+
+  // Exact: the minor units become a decimal string, never a float.
+  function formatMoney(money) {
+    const digits = fractionDigits(money.currency);
+    const negative = money.minor < 0;
+    let s = String(Math.abs(money.minor)).padStart(digits + 1, '0');
+    if (digits > 0) s = s.slice(0, -digits) + '.' + s.slice(-digits);
+    const nf = new Intl.NumberFormat(locale(), {
+      style: 'currency', currency: money.currency, currencyDisplay: 'narrowSymbol',
+      minimumFractionDigits: digits, maximumFractionDigits: digits,
+    });
+    return nf.format((negative ? '-' : '') + s);
+  }
+
+  function formatInteger(n) { return new Intl.NumberFormat(locale(), { maximumFractionDigits: 0 }).format(n); }
+
+  function formatPercent(p) {
+    const n = new Intl.NumberFormat(locale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(p);
+    return state.lang === 'fr' ? n + '\u00A0%' : n + '%';
+  }
+
+  // The CLI's month names (analysis/report.cpp), so that "Sep 2026" reads
+  // the same here and in a printed report (Intl's en-GB says "Sept").
+  const MONTHS = {
+    en: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
+    fr: ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'],
+  };
+
+  function formatMonth(ym) {
+    const [y, m] = ym.split('-').map(Number);
+    return MONTHS[state.lang][m - 1] + ' ' + y;
+  }
+
+  function formatDay(ymd) {
+    const [y, m, d] = ymd.split('-').map(Number);
+    return d + ' ' + MONTHS[state.lang][m - 1] + ' ' + y;
+  }
+
+  // "Label: " in English, "Label : " in French (no-break space before the colon).
+  function colon(label) { return label + (state.lang === 'fr' ? '\u00A0: ' : ': '); }
+
+  function formatInstant(iso) {
+    return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+      .format(new Date(iso)) + ' UTC';
+  }
+
+  function isMoney(v) { return v !== null && typeof v === 'object' && 'minor' in v && 'currency' in v; }
+
+  // A report cell as text. Percent columns end in _pct (report.cpp's keys).
+  function formatCell(key, v) {
+    if (v === null || v === undefined) return '-';
+    if (isMoney(v)) return formatMoney(v);
+    if (typeof v === 'number') return key.endsWith('_pct') ? formatPercent(v) : formatInteger(v);
+    if (typeof v === 'string' && /^\d{4}-\d{2}$/.test(v) && key === 'month') return formatMonth(v);
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && key === 'date') return formatDay(v);
+    return String(v);
+  }
+
+  // ---- The API ----------------------------------------------------------------
+
+  class Unauthorized extends Error {}
+
+  async function api(path, params) {
+    const query = new URLSearchParams(params || {}).toString();
+    const response = await fetch(path + (query ? '?' + query : ''), {
+      headers: { Authorization: 'Bearer ' + state.token, Accept: 'application/json' },
+      cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer',
+    });
+    if (response.status === 401) throw new Unauthorized();
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new Error((body && body.error) || response.status + ' ' + response.statusText);
+    return body;
+  }
+
+  function report(tool) {
+    return api('/api/reports/' + tool, { sme: state.sme, month: state.month, lang: state.lang });
+  }
+
+  // ---- Sign in and out ------------------------------------------------------------
+
+  // `message`: a key of I18N (so that it follows a language switch), with an optional detail.
+  function showLogin(message, detail) {
+    state.token = '';
+    state.me = null;
+    sessionStorage.removeItem('pcgd.token');
+    $('app').hidden = true;
+    $('sign-out').hidden = true;
+    $('who').textContent = '';
+    $('login').hidden = false;
+    state.loginMessage = message ? { key: message, detail: detail || '' } : null;
+    showLoginMessage();
+    $('token').value = '';
+    $('token').focus();
+  }
+
+  function showLoginMessage() {
+    const m = state.loginMessage;
+    $('login-message').textContent = m ? t(m.key) + m.detail : '';
+  }
+
+  async function signIn(token) {
+    state.token = token;
+    try {
+      state.me = await api('/api/me');
+      state.smes = await api('/api/smes');
+    } catch (e) {
+      if (e instanceof Unauthorized) return showLogin('token_refused');
+      return showLogin('error', e.message);
+    }
+    sessionStorage.setItem('pcgd.token', token);
+    $('login').hidden = true;
+    $('app').hidden = false;
+    $('sign-out').hidden = false;
+    const remembered = sessionStorage.getItem('pcgd.sme');
+    state.sme = state.smes.some((s) => s.id === remembered) ? remembered : (state.smes[0] || {}).id || '';
+    fillSmePicker();
+    fillMonths();
+    translatePage();
+    await render();
+  }
+
+  // ---- Page furniture ---------------------------------------------------------------
+
+  function translatePage() {
+    document.documentElement.lang = state.lang;
+    for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+    $('views').setAttribute('aria-label', state.lang === 'fr' ? 'Vues' : 'Views');
+    if (state.me) $('who').textContent = t('signed_in_as')(state.me.role, state.me.subject);
+    for (const b of document.querySelectorAll('#views button'))
+      b.setAttribute('aria-current', b.dataset.view === state.view ? 'page' : 'false');
+    const keep = state.month;
+    fillMonths();
+    $('month').value = keep;
+  }
+
+  function fillSmePicker() {
+    const select = $('sme');
+    select.replaceChildren(...state.smes.map((s) => el('option', { value: s.id, text: s.name + ' (' + s.id + ')' })));
+    select.value = state.sme;
+    $('sme-picker').hidden = state.smes.length < 2;
+    const current = state.smes.find((s) => s.id === state.sme);
+    $('sme-name').textContent = state.smes.length === 1 && current ? current.name : '';
+  }
+
+  // The 24 months up to the last full one: the reports' default month.
+  function fillMonths() {
+    const now = new Date();
+    const options = [];
+    for (let i = 1; i <= 24; i++) {
+      const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1));
+      const ym = d.getUTCFullYear() + '-' + String(d.getUTCMonth() + 1).padStart(2, '0');
+      options.push(el('option', { value: ym, text: formatMonth(ym) }));
+    }
+    $('month').replaceChildren(...options);
+    if (!state.month) state.month = options[0].value;
+    $('month').value = state.month;
+  }
+
+  // ---- Rendering ------------------------------------------------------------------------
+
+  async function render() {
+    const serial = ++state.serial;  // a slower, older answer must not overwrite a newer one
+    const view = $('view');
+    view.setAttribute('aria-busy', 'true');
+    $('status').textContent = t('loading');
+    for (const b of document.querySelectorAll('#views button'))
+      b.setAttribute('aria-current', b.dataset.view === state.view ? 'page' : 'false');
+    if (!state.sme) {
+      view.replaceChildren(el('p', { text: t('no_sme') }));
+      $('status').textContent = '';
+      view.removeAttribute('aria-busy');
+      return;
+    }
+    let content;
+    try {
+      content = await VIEWS[state.view]();
+    } catch (e) {
+      if (serial !== state.serial) return;
+      if (e instanceof Unauthorized) return showLogin('token_refused');
+      content = el('p', { class: 'error', role: 'alert', text: t('error') + e.message });
+    }
+    if (serial !== state.serial) return;
+    view.replaceChildren(content);
+    view.dataset.view = state.view;
+    view.dataset.lang = state.lang;
+    view.dataset.month = state.month;
+    view.dataset.sme = state.sme;
+    view.removeAttribute('aria-busy');
+    $('status').textContent = '';
+  }
+
+  function sectionTable(key, section, columns, rows) {
+    const cols = columns || section.columns;
+    const body = (rows || section.rows).map((row) => el('tr', {}, cols.map((c, i) => {
+      const v = row[c.key];
+      const numeric = typeof v === 'number' || isMoney(v);
+      const attrs = { 'data-col': c.key, class: numeric ? 'num' : (v === null ? 'unknown' : undefined) };
+      return i === 0 ? el('th', Object.assign({ scope: 'row' }, attrs), [formatCell(c.key, v)])
+        : el('td', attrs, [formatCell(c.key, v)]);
+    })));
+    if (body.length === 0) return el('p', { class: 'empty', text: t('no_rows') });
+    return el('div', { class: 'table-wrap' }, [
+      el('table', { 'data-section': key }, [
+        el('thead', {}, [el('tr', {}, cols.map((c) => el('th', { scope: 'col', 'data-col': c.key, text: c.label })))]),
+        el('tbody', {}, body),
+      ]),
+    ]);
+  }
+
+  function renderSection(key, section) {
+    return el('section', { class: 'report-section', 'data-section': key }, [
+      el('h3', { text: section.title }),
+      sectionTable(key, section),
+      section.notes.length ? el('ul', { class: 'notes' }, section.notes.map((n) => el('li', { text: n }))) : null,
+    ]);
+  }
+
+  function reportHeader(r) {
+    const parts = [el('h2', { text: r.title }),
+      el('p', { class: 'scope', text: colon(t('scope')) + r.scope.name + (r.month ? ' · ' + formatMonth(r.month) : '') + ' · ' + r.currency })];
+    if (r.warnings.length)
+      parts.push(el('div', { class: 'warnings', role: 'note' }, [
+        el('strong', { text: t('warnings') }), el('ul', {}, r.warnings.map((w) => el('li', { text: w })))]));
+    return parts;
+  }
+
+  function reportFooter(r) {
+    const defs = el('details', { class: 'definitions' }, [el('summary', { text: t('definitions') }),
+      el('dl', {}, Object.entries(r.definitions).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]))]);
+    const out = [defs];
+    if (r.rates.length)
+      out.push(el('details', {}, [el('summary', { text: t('rates') + ' (' + r.rates.length + ')' }),
+        el('ul', {}, r.rates.map((x) => el('li', { text: colon(formatDay(x.date)) + '1 ' + x.from + ' = ' + x.rate + ' ' + x.to })))]));
+    return out;
+  }
+
+  function reportView(r, middle) {
+    return el('article', { 'data-tool': r.tool }, [...reportHeader(r), ...middle, ...reportFooter(r)]);
+  }
+
+  // ---- Charts: inline SVG, drawn here ------------------------------------------------------
+
+  let chartSerial = 0;
+
+  // Bars per month; `projection` (optional) adds a hatched bar with its range.
+  function barChart(title, points, format, projection) {
+    const id = 'chart-' + (++chartSerial);
+    const all = points.map((p) => p.value).filter((v) => v !== null);
+    if (projection) all.push(projection.value, projection.low, projection.high);
+    const max = Math.max(0, ...all), min = Math.min(0, ...all);
+    const span = max - min || 1;
+    const n = points.length + (projection ? 1 : 0);
+    const W = 480, H = 240, left = 8, right = 8, top = 24, bottom = 36;
+    const slot = (W - left - right) / n, barW = Math.max(4, slot * 0.7);
+    const y = (v) => top + (max - v) / span * (H - top - bottom);
+    const children = [svg('title', { id: id + '-title', text: title })];
+    if (projection) {
+      children.push(svg('defs', {}, [svg('pattern', { id: id + '-hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
+        [svg('rect', { width: 6, height: 6, class: 'hatch-bg' }), svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' })])]));
+    }
+    children.push(svg('line', { x1: left, x2: W - right, y1: y(0), y2: y(0), class: 'axis' }));
+    children.push(svg('text', { x: left, y: 12, class: 'axis-label', text: format(max) }));
+    const bar = (i, value, label, cls, tip) => {
+      const x = left + i * slot + (slot - barW) / 2;
+      const g = svg('g', { class: cls }, [svg('title', { text: tip })]);
+      if (value !== null) {
+        g.append(svg('rect', { x, width: barW, y: Math.min(y(value), y(0)), height: Math.max(1, Math.abs(y(value) - y(0))) }));
+      }
+      g.append(svg('text', { x: x + barW / 2, y: H - 18, class: 'tick', 'text-anchor': 'middle', text: label }));
+      return g;
+    };
+    points.forEach((p, i) => children.push(bar(i, p.value, p.short, p.value < 0 ? 'bar negative' : 'bar',
+      p.label + ': ' + (p.value === null ? t('profit_unknown') : format(p.value)))));
+    if (projection) {
+      const i = points.length;
+      const g = bar(i, projection.value, projection.short, 'bar projection',
+        projection.label + ' (' + t('projection') + '): ' + format(projection.value) + ' [' + format(projection.low) + ' – ' + format(projection.high) + ']');
+      g.querySelector('rect').setAttribute('fill', 'url(#' + id + '-hatch)');
+      const cx = left + i * slot + slot / 2;
+      g.append(svg('line', { x1: cx, x2: cx, y1: y(projection.low), y2: y(projection.high), class: 'range' }));
+      // Right-aligned under the last bar, so that the word is never clipped.
+      g.append(svg('text', { x: W - right, y: H - 4, class: 'tick projection-label', 'text-anchor': 'end', text: t('projection') }));
+      children.push(g);
+    }
+    const figure = el('figure', { class: 'chart' }, [
+      svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-labelledby': id + '-title' }, children),
+      el('figcaption', { text: title }),
+    ]);
+    if (projection) figure.append(el('p', { class: 'chart-note', text: t('projection_note')(projection.label) }));
+    return figure;
+  }
+
+  // One line per channel (shop), with a legend.
+  function lineChart(title, months, series, format) {
+    const id = 'chart-' + (++chartSerial);
+    const W = 480, H = 240, left = 8, right = 8, top = 24, bottom = 26;
+    const values = series.flatMap((s) => s.values);
+    const max = Math.max(0, ...values) || 1;
+    const x = (i) => left + (months.length < 2 ? 0 : i * (W - left - right) / (months.length - 1));
+    const y = (v) => top + (max - v) / max * (H - top - bottom);
+    const children = [svg('title', { id: id + '-title', text: title }),
+      svg('line', { x1: left, x2: W - right, y1: y(0), y2: y(0), class: 'axis' }),
+      svg('text', { x: left, y: 12, class: 'axis-label', text: format(max) })];
+    months.forEach((m, i) => {
+      if (i % 2 === 0 || i === months.length - 1)
+        children.push(svg('text', { x: x(i), y: H - 6, class: 'tick', 'text-anchor': i === 0 ? 'start' : (i === months.length - 1 ? 'end' : 'middle'), text: m.short }));
+    });
+    series.forEach((s, k) => {
+      children.push(svg('polyline', { class: 'series series-' + (k % 6), points: s.values.map((v, i) => x(i) + ',' + y(v)).join(' ') },
+        [svg('title', { text: s.name })]));
+    });
+    const legend = el('ul', { class: 'legend' }, series.map((s, k) => el('li', {}, [
+      el('span', { class: 'swatch series-' + (k % 6), 'aria-hidden': 'true' }), s.name])));
+    return el('figure', { class: 'chart' }, [
+      svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-labelledby': id + '-title' }, children),
+      el('figcaption', { text: title }), legend]);
+  }
+
+  function shortMonth(ym) {
+    const [y, m] = ym.split('-').map(Number);
+    return new Intl.DateTimeFormat(locale(), { month: 'narrow', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)))
+      + (m === 1 ? String(y).slice(2) : '');
+  }
+
+  // ---- The views ---------------------------------------------------------------------------------
+
+  const VIEWS = {
+    async shops() {
+      const shops = await api('/api/smes/' + encodeURIComponent(state.sme) + '/shops');
+      if (!shops.length) return el('p', { text: t('no_shops') });
+      const datasets = ['inventory', 'orders', 'traffic'];
+      const head = [t('shop'), t('platform'), t('country'), t('currency'), t('products'), t('orders'), ...datasets.map((d) => t('sync_of')(t(d)))];
+      const rows = shops.map((s) => el('tr', { 'data-shop': s.id }, [
+        el('th', { scope: 'row', 'data-col': 'id', text: s.id }),
+        el('td', { 'data-col': 'platform', text: s.platform }),
+        el('td', { 'data-col': 'country', text: s.country }),
+        el('td', { 'data-col': 'currency', text: s.currency }),
+        el('td', { 'data-col': 'products', class: 'num', text: formatInteger(s.counts.products) }),
+        el('td', { 'data-col': 'orders', class: 'num', text: formatInteger(s.counts.orders) }),
+        ...datasets.map((d) => {
+          const st = s.sync[d] || {};
+          return el('td', { 'data-col': 'sync-' + d, class: st.last_error ? 'sync failed' : 'sync' }, [
+            el('span', { class: 'ok', text: st.last_success_at ? colon(t('last_success')) + formatInstant(st.last_success_at) : t('never') }),
+            st.last_error ? el('span', { class: 'error', text: colon(t('last_error')) + st.last_error }) : null,
+          ]);
+        }),
+      ]));
+      return el('article', { 'data-tool': 'shops' }, [
+        el('h2', { text: t('view_shops') }),
+        el('div', { class: 'table-wrap' }, [el('table', { 'data-section': 'shops' }, [
+          el('thead', {}, [el('tr', {}, head.map((h) => el('th', { scope: 'col', text: h })))]),
+          el('tbody', {}, rows)])]),
+      ]);
+    },
+
+    async quality() {
+      const r = await report('quality');
+      return reportView(r, Object.entries(r.sections).map(([k, s]) => renderSection(k, s)));
+    },
+
+    async opportunities() {
+      const r = await report('opportunities');
+      const products = r.sections.products;
+      const middle = [];
+      if (products) {
+        const columns = products.columns.filter((c) => c.key !== 'tier');
+        const tiers = new Map();
+        for (const row of products.rows) {
+          if (!tiers.has(row.tier)) tiers.set(row.tier, []);
+          tiers.get(row.tier).push(row);
+        }
+        const ranked = [...tiers.keys()].sort((a, b) => (TIER_RANK[a] ?? 9) - (TIER_RANK[b] ?? 9));
+        const tierColumn = products.columns.find((c) => c.key === 'tier');
+        middle.push(el('h3', { text: products.title }));
+        for (const tier of ranked) {
+          const rows = tiers.get(tier);
+          const best = tier in TIER_RANK;
+          const block = el(best ? 'section' : 'details', { class: 'tier', 'data-tier': tier }, [
+            el(best ? 'h4' : 'summary', { text: (best ? colon(tierColumn.label) + tier : t('tier_other') + ' (' + tier + ')') + ' · ' + formatInteger(rows.length) }),
+            sectionTable('products-' + tier, products, columns, rows),
+          ]);
+          middle.push(block);
+        }
+      }
+      for (const [k, s] of Object.entries(r.sections)) if (k !== 'products') middle.push(renderSection(k, s));
+      return reportView(r, middle);
+    },
+
+    async planning() {
+      const r = await report('planning');
+      const months = r.sections.months.rows;
+      const point = (row, value) => ({ label: formatMonth(row.month), short: shortMonth(row.month), value });
+      const projection = (figure) => {
+        const row = r.sections.projection.rows[figure];
+        if (!row) return null;
+        const value = (v) => (isMoney(v) ? v.minor : v);
+        return { label: formatMonth(row.month), short: shortMonth(row.month), value: value(row.projected), low: value(row.low), high: value(row.high) };
+      };
+      const money = (minor) => formatMoney({ minor: Math.round(minor), currency: r.currency });
+      const charts = el('div', { class: 'charts' }, [
+        barChart(t('chart_orders'), months.map((m) => point(m, m.orders)), formatInteger, projection(1)),
+        barChart(t('chart_sales'), months.map((m) => point(m, m.sales.minor)), money, projection(0)),
+        barChart(t('chart_profit'), months.map((m) => point(m, m.profit ? m.profit.minor : null)), money, null),
+      ]);
+      const channelRows = r.sections.channels.rows;
+      const shops = [...new Set(channelRows.map((c) => c.shop))];
+      const channelSeries = shops.map((shop) => {
+        const rows = channelRows.filter((c) => c.shop === shop);
+        return { name: shop + ' (' + rows[0].platform + ', ' + rows[0].country + ')', values: rows.map((c) => c.sales.minor) };
+      });
+      charts.append(lineChart(t('chart_channels'), months.map((m) => point(m, 0)), channelSeries, money));
+      return reportView(r, [charts, ...Object.entries(r.sections).map(([k, s]) => renderSection(k, s))]);
+    },
+
+    async growth() {
+      const r = await report('growth');
+      return reportView(r, Object.entries(r.sections).map(([k, s]) => renderSection(k, s)));
+    },
+  };
+
+  // ---- Wiring ---------------------------------------------------------------------------------------
+
+  function start() {
+    const saved = sessionStorage.getItem('pcgd.lang');
+    state.lang = saved === 'fr' || saved === 'en' ? saved : (navigator.language || '').startsWith('fr') ? 'fr' : 'en';
+    $('lang').value = state.lang;
+    translatePage();
+
+    $('lang').addEventListener('change', () => {
+      state.lang = $('lang').value;
+      sessionStorage.setItem('pcgd.lang', state.lang);
+      translatePage();
+      fillSmePicker();
+      if (state.me) render();
+      else showLoginMessage();
+    });
+    $('sme').addEventListener('change', () => {
+      state.sme = $('sme').value;
+      sessionStorage.setItem('pcgd.sme', state.sme);
+      render();
+    });
+    $('month').addEventListener('change', () => {
+      state.month = $('month').value;
+      render();
+    });
+    for (const b of document.querySelectorAll('#views button'))
+      b.addEventListener('click', () => {
+        state.view = b.dataset.view;
+        render();
+      });
+    $('login-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const token = $('token').value.trim();
+      if (!token) return showLogin('token_missing');
+      signIn(token);
+    });
+    $('sign-out').addEventListener('click', () => showLogin(null));
+
+    // #token=... signs in; the fragment is dropped from the address and the
+    // history at once so that it is not left on screen or bookmarked.
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    // A link may also choose the language: #token=...&lang=fr.
+    const linkLang = fragment.get('lang');
+    if (linkLang === 'en' || linkLang === 'fr') {
+      state.lang = linkLang;
+      sessionStorage.setItem('pcgd.lang', state.lang);
+      $('lang').value = state.lang;
+      translatePage();
+    }
+    let token = fragment.get('token');
+    if (token) history.replaceState(null, '', location.pathname + location.search);
+    token = token || sessionStorage.getItem('pcgd.token');
+    if (token) signIn(token);
+    else showLogin(null);
+    // A login link opened in a tab already showing the page.
+    window.addEventListener('hashchange', () => {
+      const next = new URLSearchParams(location.hash.slice(1)).get('token');
+      if (!next) return;
+      history.replaceState(null, '', location.pathname + location.search);
+      signIn(next);
+    });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
