@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "log/log_format.hpp"
+
 namespace pcgd::host::cli {
 
 const Config& Context::config() {
@@ -17,8 +19,10 @@ const Config& Context::config() {
         if (!store_path.empty()) c.store_path = store_path;
         if (!plugin_dir.empty()) c.plugin_dir = plugin_dir;
         if (!log_level.empty()) c.log_level = log_level;
+        if (!log_format.empty()) c.log_format = log_format;
         config_ = c;
         spdlog::set_level(spdlog::level::from_str(c.log_level));
+        spdlog::set_formatter(make_log_formatter(parse_log_format(c.log_format)));
     }
     return *config_;
 }
