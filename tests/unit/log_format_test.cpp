@@ -52,6 +52,8 @@ TEST(RedactSecrets, HidesCredentialValuesInEveryForm) {
               R"({"access_token": "***", "scope": "read"})");
     EXPECT_EQ(redact_secrets(R"(body {\"access_token\":\"tok\",\"x\":1})"),
               R"(body {\"access_token\":\"***\",\"x\":1})");
+    EXPECT_EQ(redact_secrets(R"({"client_secret":"a\"b","n":2})"), R"({"client_secret":"***","n":2})");
+    EXPECT_EQ(redact_secrets(R"(refresh_token="unterminated)"), R"(refresh_token="***)");
     EXPECT_EQ(redact_secrets("REFRESH_TOKEN: abc"), "REFRESH_TOKEN: ***");
     EXPECT_EQ(redact_secrets("consumer_secret='cs_1' ok"), "consumer_secret='***' ok");
     EXPECT_EQ(redact_secrets("access_token= "), "access_token= ");  // nothing to hide

@@ -64,6 +64,8 @@ std::size_t redact_value(std::string_view text, std::size_t at, const SecretName
     std::size_t end = i;
     if (!quote.empty()) {
         end = text.find(quote, i);
+        // A quote escaped inside the value ("a\"b") does not end it.
+        while (quote == "\"" && end != std::string_view::npos && text[end - 1] == '\\') end = text.find(quote, end + 1);
         if (end == std::string_view::npos) end = text.size();
     } else if (secret.to_line_end) {
         end = text.find_first_of("\r\n", i);
