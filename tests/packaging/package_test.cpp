@@ -88,12 +88,16 @@ protected:
         if (debs_.size() != 1) GTEST_SKIP() << "no package was built (see the suite's setup failure)";
     }
     static std::string root(const std::string& path) { return *dir_ / ("root" + path); }
+    // Parts of one test: under ASan, cpack takes ~20 s, and each test is a process of its own.
+    void control_data();
+    void contents();
+    void plugins_and_configuration();
 
     static inline TempDir* dir_ = nullptr;
     static inline std::vector<std::string> debs_;
 };
 
-TEST_F(Package, IsNamedAfterTheProjectAndDeclaresItsDependencies) {
+void Package::control_data() {
     EXPECT_EQ(fs::path(debs_[0]).filename().string().rfind(std::string("pcgd_") + PCGD_VERSION + "_", 0), 0u)
         << debs_[0];
     const auto fields = run({tool("dpkg-deb"), "-f", debs_[0], "Package", "Version", "Section"});
@@ -113,7 +117,7 @@ TEST_F(Package, IsNamedAfterTheProjectAndDeclaresItsDependencies) {
     }
 }
 
-TEST_F(Package, InstallsTheBinaryPluginsUnitAndConfiguration) {
+void Package::contents() {
     EXPECT_TRUE(fs::is_regular_file(root("/usr/bin/pcgd")));
     EXPECT_TRUE((fs::status(root("/usr/bin/pcgd")).permissions() & fs::perms::others_exec) != fs::perms::none);
     for (const auto& p : platforms)
@@ -131,7 +135,7 @@ TEST_F(Package, InstallsTheBinaryPluginsUnitAndConfiguration) {
     EXPECT_FALSE(fs::exists(root("/etc/pcgd/secret.key")));
 }
 
-TEST_F(Package, FindsItsPluginsBesideTheBinaryAndReadsItsOwnConfiguration) {
+void Package::plugins_and_configuration() {
     const std::map<std::string, std::string> env = {{"HOME", *dir_ / "home"}, {"PCGD_CONFIG", ""}};
     // No --plugin-dir: the default is ../lib/pcgd/plugins from the executable.
     const auto listed = run({root("/usr/bin/pcgd"), "--store", *dir_ / "plugins.db", "plugins", "--json"}, env);
@@ -152,6 +156,19 @@ TEST_F(Package, FindsItsPluginsBesideTheBinaryAndReadsItsOwnConfiguration) {
             env);
     EXPECT_EQ(configured.exit_code, 0) << configured.err;
     EXPECT_EQ(configured.out, listed.out);
+}
+
+TEST_F(Package, DeclaresItsDependenciesAndInstallsTheBinaryPluginsUnitAndConfiguration) {
+    {
+        SCOPED_TRACE("control data");
+        control_data();
+    }
+    {
+        SCOPED_TRACE("contents");
+        contents();
+    }
+    SCOPED_TRACE("plugins and configuration");
+    plugins_and_configuration();
 }
 
 TEST_F(Package, ServesFromTheScratchRootAndStopsCleanlyOnSigterm) {
