@@ -142,3 +142,10 @@ TEST(ServerConfig, ReadsTheServiceSectionAndKeepsDefaults) {
     EXPECT_EQ(error_of("[server]\nmax_header_bytes = 10\n"), "2: 'server.max_header_bytes' must be between 1024 and 1048576");
     EXPECT_EQ(error_of("[server]\nport = 1\n"), "2: unknown setting 'server.port'");
 }
+
+TEST(LogConfig, ReadsTheFormatAndRefusesOthers) {
+    EXPECT_EQ(Config{}.log_format, "text");
+    EXPECT_EQ(load_config(write_config("[log]\nformat = \"json\"\n"), Config{}).log_format, "json");
+    EXPECT_EQ(error_of("[log]\nformat = \"yaml\"\n"), "2: 'log.format' must be text or json (got 'yaml')");
+    EXPECT_EQ(error_of("[log]\nformat = 1\n"), "2: 'log.format' must be a string");
+}

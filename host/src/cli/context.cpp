@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "log/log_format.hpp"
+
 namespace pcgd::host::cli {
 
 Config Context::read_config() {
@@ -16,6 +18,7 @@ Config Context::read_config() {
     if (!store_path.empty()) c.store_path = store_path;
     if (!plugin_dir.empty()) c.plugin_dir = plugin_dir;
     if (!log_level.empty()) c.log_level = log_level;
+    if (!log_format.empty()) c.log_format = log_format;
     return c;
 }
 
@@ -23,6 +26,7 @@ const Config& Context::config() {
     if (!config_) {
         config_ = read_config();
         spdlog::set_level(spdlog::level::from_str(config_->log_level));
+        spdlog::set_formatter(make_log_formatter(parse_log_format(config_->log_format)));
     }
     return *config_;
 }

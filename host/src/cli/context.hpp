@@ -32,6 +32,7 @@ public:
     std::string store_path;
     std::string plugin_dir;
     std::string log_level;
+    std::string log_format;
 
     const Config& config();
     /// Reads the configuration afresh (file, then the global flags over it),

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/context.hpp"
+#include "log/log_format.hpp"
 
 int main(int argc, char** argv) {
     using namespace pcgd::host::cli;
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
     app.add_option("--plugin-dir", ctx.plugin_dir, "Directory of plugin libraries (overrides [plugins] dir)");
     app.add_option("--log-level", ctx.log_level, "debug, info, warn or error")
         ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+    app.add_option("--log-format", ctx.log_format, "text, or json: one JSON object a line (overrides [log] format)")
+        ->check(CLI::IsMember({"text", "json"}));
 
     add_plugins_command(app, ctx);
     add_shop_command(app, ctx);
@@ -47,7 +50,8 @@ int main(int argc, char** argv) {
     // Logs go to stderr so that stdout stays clean for --json and exports.
     auto logger = spdlog::stderr_color_mt("pcgd");
     spdlog::set_default_logger(logger);
-    spdlog::set_pattern("%^%l%$ %v");
+    // Secrets are redacted from every line, in either format (log/log_format.hpp).
+    spdlog::set_formatter(pcgd::host::make_log_formatter(pcgd::host::LogFormat::text));
 
     try {
         app.parse(argc, argv);

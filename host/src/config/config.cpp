@@ -103,7 +103,14 @@ Config load_config(const std::filesystem::path& file, Config c) {
               if (k == "read_timeout_ms") s.read_timeout_ms = ms_of(v, "server.read_timeout_ms", 100, 3600000);
               if (k == "shutdown_timeout_ms") s.shutdown_timeout_ms = ms_of(v, "server.shutdown_timeout_ms", 100, 3600000);
           });
-    visit("log", {"level"}, [&](const std::string&, const toml::node& v) {
+    visit("log", {"level", "format"}, [&](const std::string& k, const toml::node& v) {
+        if (k == "format") {
+            const auto format = string_of(v, "log.format");
+            if (format != "text" && format != "json")
+                fail(file, v.source(), "'log.format' must be text or json (got '" + format + "')");
+            c.log_format = format;
+            return;
+        }
         const auto level = string_of(v, "log.level");
         if (level != "debug" && level != "info" && level != "warn" && level != "error")
             fail(file, v.source(), "'log.level' must be one of debug, info, warn, error (got '" + level + "')");

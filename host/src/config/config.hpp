@@ -59,6 +59,7 @@ struct Config {
     std::uint32_t max_parallel_shops = 8;      // [sync] max_parallel_shops
     std::uint32_t max_attempts = 8;            // [sync] max_attempts
     std::string log_level = "warn";            // [log] level: debug, info, warn, error
+    std::string log_format = "text";           // [log] format: text, or json (JSON Lines)
     ServerConfig server;                       // [server]
     AnalysisConfig analysis;                   // [analysis]
     std::map<std::string, FeeRule> fees;       // [fees.<platform>]
