@@ -32,6 +32,8 @@ struct Api {
     std::function<std::int64_t()> now_ms{};
     /// Queues an incremental sync of a known shop (reason: "api", "webhook",
     /// "schedule"). Unset where no sync queue runs (handlers answer 503).
+    /// Call it on the service's io thread; it throws std::runtime_error for
+    /// an unknown shop and once the service is stopping.
     std::function<SyncTicket(const std::string& shop_id, const std::string& reason)> request_sync{};
     /// A sync by id, while the queue remembers it. Unset: no sync queue (503).
     std::function<std::optional<SyncJob>(std::int64_t sync_id)> sync_job{};

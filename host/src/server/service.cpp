@@ -35,6 +35,7 @@ public:
         : io_(io),
           store_(store),
           config_(config),
+          metrics_(metrics),
           tick_timer_(io),
           rng_(std::random_device{}()),
           scheduler_(config.scheduler, wall_now_ms,
@@ -65,6 +66,8 @@ public:
             return lag;
         });
     }
+
+    ~Syncs() { metrics_.set_sync_lag(nullptr); }
 
     void start() { tick(); }
 
@@ -131,6 +134,7 @@ private:
     boost::asio::io_context& io_;
     Store& store_;
     const Config& config_;
+    Metrics& metrics_;
     boost::asio::steady_timer tick_timer_;
     std::mt19937_64 rng_;
     Scheduler scheduler_;
