@@ -73,10 +73,15 @@ class ServeSyncs : public ::testing::Test {
 protected:
     void start(const std::string& config, const std::vector<std::string>& shop_settings) {
         ASSERT_EQ(pcgd({"sme", "add", "--id", "lumiere", "--name", "Lumière", "--currency", "GBP"}).exit_code, 0);
-        std::vector<std::string> add = {"shop", "add", "--id", "gb", "--sme", "lumiere", "--platform", "testshop",
-                                        "--base-url", emulator->base_url(), "--country", "GB", "--timezone", "UTC",
-                                        "--setting", "client_id=pcgd-test-client", "--credential",
-                                        "client_secret=pcgd-test-secret"};
+        std::vector<std::string> add = {"shop",         "add",
+                                        "--id",         "gb",
+                                        "--sme",        "lumiere",
+                                        "--platform",   "testshop",
+                                        "--base-url",   emulator->base_url(),
+                                        "--country",    "GB",
+                                        "--timezone",   "UTC",
+                                        "--setting",    "client_id=pcgd-test-client",
+                                        "--credential", "client_secret=pcgd-test-secret"};
         for (const auto& s : shop_settings) add.insert(add.end(), {"--setting", s});
         const auto added = pcgd(add);
         ASSERT_EQ(added.exit_code, 0) << added.err;
@@ -160,8 +165,9 @@ TEST_F(ServeSyncs, ScheduledAndRequestedSyncsBringTheStoreToGroundTruth) {
     // The metrics add up both syncs exactly.
     const auto metrics = call(port, "GET", "/metrics", token).body;
     for (const char* dataset : {"inventory", "orders", "traffic"})
-        EXPECT_EQ(sample(metrics, std::string("pcgd_sync_records_total{platform=\"testshop\",dataset=\"") + dataset + "\"}"),
-                  static_cast<double>(sum_dataset(scheduled, dataset, "records") + sum_dataset(asked, dataset, "records")))
+        EXPECT_EQ(
+            sample(metrics, std::string("pcgd_sync_records_total{platform=\"testshop\",dataset=\"") + dataset + "\"}"),
+            static_cast<double>(sum_dataset(scheduled, dataset, "records") + sum_dataset(asked, dataset, "records")))
             << dataset;
     EXPECT_EQ(sample(metrics, "pcgd_platform_requests_total{platform=\"testshop\",status=\"200\"}"),
               static_cast<double>(sum_dataset(scheduled, "", "requests") + sum_dataset(asked, "", "requests")));
@@ -209,4 +215,28 @@ TEST_F(ServeSyncs, SigtermDuringASyncExitsZeroAndTheNextSyncResumes) {
     const std::int64_t all = truth["counts"]["orders"].GetInt64() + truth["counts"]["refunds"].GetInt64();
     EXPECT_EQ(orders_inserted, all - stopped_at - refunds_at_stop);
     EXPECT_LT(orders_read, all);  // resumed from the last checkpoint, not from the start
+}
+
+TEST_F(ServeSyncs, SigtermDuringARateLimitWaitEndsTheWaitAndRecordsNoError) {
+    // Every data request is throttled for 30 s: the sync sits in a wait far
+    // longer than the shutdown bound.
+    emulator = std::make_unique<Emulator>(
+        emulated("testshop", "GB", 3, 5, 20, {"--faults", "429:1.0", "--retry-after-s", "30"}));
+    const auto bound = 3000ms;
+    start("[scheduler]\nenabled = false\n[server]\nshutdown_timeout_ms = 3000\n", {});
+    const auto posted = call(port, "POST", "/api/shops/gb/sync", token);
+    ASSERT_EQ(posted.status, 202u) << posted.body;
+    ASSERT_TRUE(eventually([&] { return std::string(get_json("/api/syncs/1")["state"].GetString()) == "running"; }));
+    std::this_thread::sleep_for(500ms);  // into the wait
+
+    const auto signalled = std::chrono::steady_clock::now();
+    server->kill(SIGTERM);
+    EXPECT_EQ(server->wait(), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - signalled, bound);
+    // Stopped is not failed: no error is recorded for any dataset.
+    const auto shops = parse_json(pcgd({"shop", "list", "--json"}).out);
+    const auto& sync = shop_entry(shops, "gb")["sync"];
+    for (const auto& d : sync.GetObject())
+        EXPECT_TRUE(!d.value.HasMember("last_error") || d.value["last_error"].IsNull()) << d.name.GetString();
+    EXPECT_EQ(stored_orders(), 0);
 }
