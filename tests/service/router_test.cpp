@@ -50,6 +50,50 @@ protected:
                                              return std::int64_t{1793491200000}; /* 2026-11-01 */
                                          },
                                          {}});
+        // The sync queue and scheduler, faked: what the handlers make of them.
+        api_->request_sync = [this](const std::string& shop_id, const std::string& reason) {
+            requested_.push_back(shop_id + "/" + reason);
+            const auto it = queued_.find(shop_id);
+            if (it != queued_.end()) return SyncTicket{it->second, true};
+            const std::int64_t id = static_cast<std::int64_t>(queued_.size()) + 1;
+            queued_[shop_id] = id;
+            return SyncTicket{id, false};
+        };
+        api_->sync_job = [](std::int64_t id) -> std::optional<SyncJob> {
+            const char* shops[] = {"shop-a1", "shop-b1", "shop-orphan"};
+            if (id < 1 || id > 3) return std::nullopt;
+            SyncJob job;
+            job.id = id;
+            job.shop_id = shops[id - 1];
+            job.reason = "api";
+            job.state = SyncJobState::succeeded;
+            job.queued_at_ms = 1793491200000;
+            job.started_at_ms = 1793491201000;
+            job.finished_at_ms = 1793491202500;
+            job.report.ok = true;
+            DatasetReport d;
+            d.dataset = pcgd::sdk::Dataset::orders;
+            d.ok = true;
+            d.records = 40;
+            d.pages = 2;
+            d.requests = 3;
+            d.retries = 1;
+            d.waited_ms = 250;
+            d.stats.inserted = 38;
+            d.stats.unchanged = 2;
+            job.report.datasets.push_back(d);
+            return job;
+        };
+        api_->shop_schedule = [](const std::string& shop_id) -> std::optional<ShopSchedule> {
+            ShopSchedule s;
+            s.shop_id = shop_id;
+            s.phase = ShopSyncPhase::backing_off;
+            s.next_run_at_ms = 1793494800000;
+            s.last_success_at_ms = 1793484000000;
+            s.consecutive_failures = 2;
+            s.last_error = "orders: HTTP 500";
+            return s;
+        };
         router_ = std::make_unique<Router>(*store_);
         add_all_routes(*router_, *api_);
     }
@@ -134,6 +178,8 @@ protected:
     std::unique_ptr<Api> api_;
     std::unique_ptr<Router> router_;
     std::string admin_, alice_, sme_a_, revoked_;
+    std::map<std::string, std::int64_t> queued_;
+    std::vector<std::string> requested_;
 };
 
 // Every route, every role. Expected statuses: no token, admin, manager alice
@@ -198,6 +244,17 @@ const MatrixRow matrix[] = {
     {"/dashboard/app.js", 200, 200, 200, 200},
     {"/dashboard/nothing.js", 404, 404, 404, 404},
     {"/api/me", 401, 200, 200, 200},
+    {"/api/shops/shop-a1/sync", 401, 200, 200, 200},
+    {"/api/shops/shop-b1/sync", 401, 200, 403, 404},
+    {"/api/shops/shop-orphan/sync", 401, 200, 403, 404},
+    {"/api/shops/no-shop/sync", 401, 404, 404, 404},
+    {"/api/syncs/1", 401, 200, 200, 200},
+    {"/api/syncs/2", 401, 200, 403, 404},
+    {"/api/syncs/3", 401, 200, 403, 404},
+    {"/api/syncs/99", 401, 404, 404, 404},
+    {"/api/syncs/x1", 401, 404, 404, 404},
+    {"/api/shops/shop-a1/sync", 401, 202, 202, 403, "POST"},
+    {"/api/shops/shop-b1/sync", 401, 202, 403, 404, "POST"},
 };
 
 TEST_F(Service, RoleMatrixRouteByRoute) {
@@ -396,6 +453,114 @@ TEST(ServiceTarget, SplitsAndDecodesPathAndQuery) {
     EXPECT_FALSE(parse_target("http://example.com/", r, error));
     EXPECT_FALSE(parse_target("/api/smes/a%2Fshops", r, error));
     EXPECT_EQ(error, "an escaped '/' (%2F) in the path is not allowed");
+}
+
+TEST_F(Service, SyncRoutesStartASyncOnlyForAdminAndTheShopsManagers) {
+    // Expected statuses: no token, admin, manager alice, SME sme-a.
+    const MatrixRow rows[] = {
+        {"/api/shops/shop-a1/sync", 401, 202, 202, 403},
+        {"/api/shops/shop-b1/sync", 401, 202, 403, 404},
+        {"/api/shops/shop-orphan/sync", 401, 202, 403, 404},
+        {"/api/shops/no-shop/sync", 401, 404, 404, 404},
+    };
+    for (const auto& row : rows) {
+        SCOPED_TRACE(row.target);
+        EXPECT_EQ(get(row.target, "", "POST").status, row.none);
+        EXPECT_EQ(get(row.target, revoked_, "POST").status, 401u);
+        EXPECT_EQ(get(row.target, admin_, "POST").status, row.admin);
+        EXPECT_EQ(get(row.target, alice_, "POST").status, row.manager);
+        EXPECT_EQ(get(row.target, sme_a_, "POST").status, row.sme);
+    }
+    // Only admin and alice reached the queue, and alice found shop-a1 queued.
+    EXPECT_EQ(requested_, (std::vector<std::string>{"shop-a1/api", "shop-a1/api", "shop-b1/api", "shop-orphan/api"}));
+    EXPECT_EQ(get("/api/shops/shop-a1/sync", alice_, "POST").body, R"j({"sync_id":1,"already_queued":true})j");
+    EXPECT_EQ(get("/api/shops/shop-a1/sync", sme_a_, "POST").body,
+              R"j({"error":"an SME token is read-only: it cannot start a sync"})j");
+    // An SME token cannot tell another SME's shop or sync from a nonexistent one.
+    EXPECT_EQ(get("/api/shops/shop-b1/sync", sme_a_, "POST").body, R"j({"error":"no shop 'shop-b1'"})j");
+    EXPECT_EQ(get("/api/shops/shop-zz/sync", sme_a_, "POST").body, R"j({"error":"no shop 'shop-zz'"})j");
+    EXPECT_EQ(get("/api/syncs/2", sme_a_).body, R"j({"error":"no sync '2'"})j");
+    EXPECT_EQ(get("/api/syncs/9", sme_a_).body, R"j({"error":"no sync '9'"})j");
+    EXPECT_EQ(get("/api/syncs/2", alice_).body,
+              R"j({"error":"sync '2' is of a shop not among those this token may read"})j");
+    EXPECT_EQ(get("/api/shops/shop-a1/sync?now=1", admin_, "POST").body,
+              R"j({"error":"unknown parameter 'now' (this route takes none)"})j");
+}
+
+TEST_F(Service, SyncRoutesAnswerTheJobAndTheSchedule) {
+    EXPECT_EQ(get("/api/syncs/1", sme_a_).body,
+              R"j({"id":1,"shop":"shop-a1","reason":"api","state":"succeeded","queued_at":"2026-11-01T00:00:00Z",)j"
+              R"j("started_at":"2026-11-01T00:00:01Z","finished_at":"2026-11-01T00:00:02.500Z","error":null,)j"
+              R"j("datasets":[{"dataset":"orders","ok":true,"stopped":false,"error":null,"records":40,"pages":2,)j"
+              R"j("requests":3,"retries":1,"restarts":0,"waited_ms":250,"inserted":38,"updated":0,"unchanged":2,)j"
+              R"j("deleted":0}]})j");
+    // now_ms is 2026-11-01T00:00:00Z; the last success two hours before.
+    EXPECT_EQ(get("/api/shops/shop-a1/sync", sme_a_).body,
+              R"j({"shop":"shop-a1","state":"backing_off","next_run_at":"2026-11-01T01:00:00Z",)j"
+              R"j("last_success_at":"2026-10-31T22:00:00Z","lag_s":7200,"consecutive_failures":2,)j"
+              R"j("last_error":"orders: HTTP 500","sync_id":null})j");
+}
+
+TEST_F(Service, SyncRoutesWithoutAQueueAnswer503) {
+    api_->request_sync = [](const std::string&, const std::string&) -> SyncTicket {
+        throw std::runtime_error("the service is stopping: no new syncs are taken");
+    };
+    EXPECT_EQ(get("/api/shops/shop-a1/sync", admin_, "POST").body,
+              R"j({"error":"the service is stopping: no new syncs are taken"})j");
+    api_->request_sync = nullptr;
+    api_->sync_job = nullptr;
+    api_->shop_schedule = nullptr;
+    const auto r = get("/api/shops/shop-a1/sync", admin_, "POST");
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_EQ(r.body, R"j({"error":"no sync queue runs in this process"})j");
+    EXPECT_EQ(get("/api/syncs/1", admin_).status, 503u);
+    EXPECT_EQ(get("/api/shops/shop-a1/sync", admin_).body, R"j({"error":"no scheduler runs in this process"})j");
+}
+
+TEST(ServiceMetrics, SyncCountersByPlatformAndTheLagPerShop) {
+    Metrics m;
+    ShopReport r;
+    r.platform = "testshop";
+    DatasetReport orders, traffic, stopped;
+    orders.dataset = pcgd::sdk::Dataset::orders;
+    orders.ok = true;
+    orders.records = 120;
+    orders.waited_ms = 1500;
+    orders.statuses = {{200, 6}, {429, 2}};
+    traffic.dataset = pcgd::sdk::Dataset::traffic;
+    traffic.records = 3;
+    traffic.statuses = {{0, 1}, {500, 3}};
+    traffic.waited_ms = 250;
+    stopped.dataset = pcgd::sdk::Dataset::inventory;
+    stopped.stopped = true;
+    r.datasets = {orders, traffic, stopped};
+    m.count_sync(r);
+    m.count_sync(r);
+    m.set_sync_lag([] { return std::map<std::string, double>{{"gb", 12.5}, {"odd\"id", 1.0}}; });
+    EXPECT_EQ(m.render(),
+              "# HELP pcgd_http_requests_total HTTP requests answered, by route pattern and status.\n"
+              "# TYPE pcgd_http_requests_total counter\n"
+              "# HELP pcgd_platform_requests_total Requests of syncs to the platforms, by platform and response status (error: no response).\n"
+              "# TYPE pcgd_platform_requests_total counter\n"
+              "pcgd_platform_requests_total{platform=\"testshop\",status=\"200\"} 12\n"
+              "pcgd_platform_requests_total{platform=\"testshop\",status=\"429\"} 4\n"
+              "pcgd_platform_requests_total{platform=\"testshop\",status=\"500\"} 6\n"
+              "pcgd_platform_requests_total{platform=\"testshop\",status=\"error\"} 2\n"
+              "# HELP pcgd_sync_records_total Records received by syncs, by platform and dataset.\n"
+              "# TYPE pcgd_sync_records_total counter\n"
+              "pcgd_sync_records_total{platform=\"testshop\",dataset=\"inventory\"} 0\n"
+              "pcgd_sync_records_total{platform=\"testshop\",dataset=\"orders\"} 240\n"
+              "pcgd_sync_records_total{platform=\"testshop\",dataset=\"traffic\"} 6\n"
+              "# HELP pcgd_rate_limit_wait_seconds_total Time syncs waited for rate limits and retry backoff, by platform.\n"
+              "# TYPE pcgd_rate_limit_wait_seconds_total counter\n"
+              "pcgd_rate_limit_wait_seconds_total{platform=\"testshop\"} 3.500\n"
+              "# HELP pcgd_sync_errors_total Failed datasets (and shops that could not start), by platform.\n"
+              "# TYPE pcgd_sync_errors_total counter\n"
+              "pcgd_sync_errors_total{platform=\"testshop\"} 2\n"
+              "# HELP pcgd_sync_lag_seconds Seconds since each shop's last successful sync.\n"
+              "# TYPE pcgd_sync_lag_seconds gauge\n"
+              "pcgd_sync_lag_seconds{shop=\"gb\"} 12.500\n"
+              "pcgd_sync_lag_seconds{shop=\"odd\\\"id\"} 1.000\n");
 }
 
 TEST(ServiceAuth, TokensAreRandomAndOnlyTheirSha256IsKept) {

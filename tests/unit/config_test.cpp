@@ -149,3 +149,26 @@ TEST(LogConfig, ReadsTheFormatAndRefusesOthers) {
     EXPECT_EQ(error_of("[log]\nformat = \"yaml\"\n"), "2: 'log.format' must be text or json (got 'yaml')");
     EXPECT_EQ(error_of("[log]\nformat = 1\n"), "2: 'log.format' must be a string");
 }
+
+TEST(SchedulerConfig, ReadsTheSchedulerSectionAndKeepsDefaults) {
+    const Config defaults;
+    EXPECT_TRUE(defaults.scheduler.enabled);
+    EXPECT_EQ(defaults.scheduler.interval_s, 900u);
+    EXPECT_EQ(defaults.scheduler.jitter_pct, 10u);
+    EXPECT_EQ(defaults.scheduler.max_concurrent, 2u);
+    EXPECT_EQ(defaults.scheduler.backoff_max_s, 3600u);
+    const Config c = load_config(write_config("[scheduler]\nenabled = false\ninterval_s = 60\njitter_pct = 0\n"
+                                              "max_concurrent = 4\nbackoff_max_s = 600\n"),
+                                 Config{});
+    EXPECT_FALSE(c.scheduler.enabled);
+    EXPECT_EQ(c.scheduler.interval_s, 60u);
+    EXPECT_EQ(c.scheduler.jitter_pct, 0u);
+    EXPECT_EQ(c.scheduler.max_concurrent, 4u);
+    EXPECT_EQ(c.scheduler.backoff_max_s, 600u);
+    EXPECT_EQ(error_of("[scheduler]\nenabled = 1\n"), "2: 'scheduler.enabled' must be true or false");
+    EXPECT_EQ(error_of("[scheduler]\ninterval_s = 0\n"), "2: 'scheduler.interval_s' must be between 1 and 604800");
+    EXPECT_EQ(error_of("[scheduler]\njitter_pct = 60\n"), "2: 'scheduler.jitter_pct' must be between 0 and 50");
+    EXPECT_EQ(error_of("[scheduler]\nmax_concurrent = 0\n"), "2: 'scheduler.max_concurrent' must be between 1 and 64");
+    EXPECT_EQ(error_of("[scheduler]\nbackoff_max_s = \"1h\"\n"), "2: 'scheduler.backoff_max_s' must be an integer");
+    EXPECT_EQ(error_of("[scheduler]\ninterval = 60\n"), "2: unknown setting 'scheduler.interval'");
+}

@@ -31,6 +31,17 @@ void serve(Context& ctx, const std::string& listen) {
         return plugins.loaded().empty() ? "no plugin loaded from " + dir : std::string();
     };
     options.on_listening = [](const std::string& url) { std::cout << "listening on " << url << std::endl; };
+    // Each sync opens its own connection to the store: a Store is used by one thread at a time.
+    EngineRunnerContext runner;
+    runner.open_store = [path = config.store_path.string()] { return open_sqlite_store(path); };
+    runner.plugins = &plugins;
+    runner.vault = &ctx.vault();
+    runner.http.ca_file = config.ca_file;
+    runner.http.connect_timeout_ms = config.connect_timeout_ms;
+    runner.http.default_timeout_ms = config.timeout_ms;
+    runner.sync.retry.max_attempts = config.max_attempts;
+    runner.sync.max_parallel_shops = 1;
+    options.sync_runner = engine_runner(std::move(runner));
     try {
         server::run_service(store, config, options);
     } catch (const std::runtime_error& e) {

@@ -51,7 +51,7 @@ Config load_config(const std::filesystem::path& file, Config c) {
         fail(file, e.source(), std::string(e.description()));
     }
     const std::set<std::string> known_tables = {"store", "plugins", "secrets", "http", "sync", "log",
-                                                "server", "analysis", "fees"};
+                                                "server", "scheduler", "analysis", "fees"};
     for (const auto& [table_name, node] : root) {
         const std::string name(table_name.str());
         if (!known_tables.count(name)) fail(file, node.source(), "unknown section [" + name + "]");
@@ -102,6 +102,18 @@ Config load_config(const std::filesystem::path& file, Config c) {
               if (k == "max_header_bytes") s.max_header_bytes = ms_of(v, "server.max_header_bytes", 1024, 1 << 20);
               if (k == "read_timeout_ms") s.read_timeout_ms = ms_of(v, "server.read_timeout_ms", 100, 3600000);
               if (k == "shutdown_timeout_ms") s.shutdown_timeout_ms = ms_of(v, "server.shutdown_timeout_ms", 100, 3600000);
+          });
+    visit("scheduler", {"enabled", "interval_s", "jitter_pct", "max_concurrent", "backoff_max_s"},
+          [&](const std::string& k, const toml::node& v) {
+              SchedulerConfig& s = c.scheduler;
+              if (k == "enabled") {
+                  if (!v.is_boolean()) fail(file, v.source(), "'scheduler.enabled' must be true or false");
+                  s.enabled = *v.value<bool>();
+              }
+              if (k == "interval_s") s.interval_s = ms_of(v, "scheduler.interval_s", 1, 7 * 86400);
+              if (k == "jitter_pct") s.jitter_pct = ms_of(v, "scheduler.jitter_pct", 0, 50);
+              if (k == "max_concurrent") s.max_concurrent = ms_of(v, "scheduler.max_concurrent", 1, 64);
+              if (k == "backoff_max_s") s.backoff_max_s = ms_of(v, "scheduler.backoff_max_s", 1, 7 * 86400);
           });
     visit("log", {"level", "format"}, [&](const std::string& k, const toml::node& v) {
         if (k == "format") {

@@ -49,6 +49,15 @@ struct ServerConfig {
     std::uint32_t shutdown_timeout_ms = 10000; // SIGTERM: in-flight requests get this long
 };
 
+/// The sync scheduler of `pcgd serve` ([scheduler]); see docs/service.md.
+struct SchedulerConfig {
+    bool enabled = true;                // false: syncs run only when asked for (API, webhooks)
+    std::uint32_t interval_s = 900;     // between a shop's successful syncs
+    std::uint32_t jitter_pct = 10;      // each delay is spread by up to this share, either way
+    std::uint32_t max_concurrent = 2;   // shops syncing at once
+    std::uint32_t backoff_max_s = 3600; // the cap of a failing shop's exponential backoff
+};
+
 struct Config {
     std::filesystem::path store_path;     // [store] path
     std::filesystem::path plugin_dir;     // [plugins] dir
@@ -61,6 +70,7 @@ struct Config {
     std::string log_level = "warn";            // [log] level: debug, info, warn, error
     std::string log_format = "text";           // [log] format: text, or json (JSON Lines)
     ServerConfig server;                       // [server]
+    SchedulerConfig scheduler;                 // [scheduler]
     AnalysisConfig analysis;                   // [analysis]
     std::map<std::string, FeeRule> fees;       // [fees.<platform>]
 };

@@ -11,6 +11,7 @@ void add_all_routes(Router& router, Api& api) {
     add_export_routes(router, api);
     add_coaching_routes(router, api);
     add_dashboard_routes(router, api);
+    add_sync_routes(router, api);
 }
 
 std::optional<Response> unknown_parameter(const Request& request, std::initializer_list<const char*> known) {

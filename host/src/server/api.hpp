@@ -11,6 +11,8 @@
 #include "server/metrics.hpp"
 #include "server/router.hpp"
 #include "store/store.hpp"
+#include "sync/scheduler.hpp"
+#include "sync/sync_queue.hpp"
 
 namespace pcgd::host::server {
 
@@ -27,10 +29,16 @@ struct Api {
     /// /readyz: empty when ready, else what is missing.
     std::function<std::string()> not_ready = [] { return std::string(); };
     /// "Now", for the reports' default month.
-    std::function<std::int64_t()> now_ms;
+    std::function<std::int64_t()> now_ms{};
     /// Queues an incremental sync of a known shop (reason: "api", "webhook",
     /// "schedule"). Unset where no sync queue runs (handlers answer 503).
-    std::function<SyncTicket(const std::string& shop_id, const std::string& reason)> request_sync;
+    /// Call it on the service's io thread; it throws std::runtime_error for
+    /// an unknown shop and once the service is stopping.
+    std::function<SyncTicket(const std::string& shop_id, const std::string& reason)> request_sync{};
+    /// A sync by id, while the queue remembers it. Unset: no sync queue (503).
+    std::function<std::optional<SyncJob>(std::int64_t sync_id)> sync_job{};
+    /// The scheduler's view of a shop. Unset: no scheduler (503).
+    std::function<std::optional<ShopSchedule>(const std::string& shop_id)> shop_schedule{};
 };
 
 void add_health_routes(Router& router, Api& api);    // /healthz, /readyz, /metrics, /api/openapi.json
@@ -39,6 +47,7 @@ void add_report_routes(Router& router, Api& api);    // /api/reports/{tool}
 void add_export_routes(Router& router, Api& api);    // /api/exports/{table}
 void add_coaching_routes(Router& router, Api& api);  // /api/smes/{id}/programme
 void add_dashboard_routes(Router& router, Api& api); // /, /dashboard/{asset}, /api/me
+void add_sync_routes(Router& router, Api& api);      // /api/shops/{id}/sync, /api/syncs/{id}
 
 /// Every route of the service.
 void add_all_routes(Router& router, Api& api);

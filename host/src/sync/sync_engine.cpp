@@ -115,6 +115,10 @@ private:
     DatasetReport& current() { return report_.datasets.back(); }
 
     void next_dataset() {
+        if (!datasets_.empty() && stopping()) {
+            report_.stopped = true;
+            datasets_.clear();
+        }
         if (datasets_.empty()) {
             finish_shop();
             return;
@@ -157,12 +161,21 @@ private:
         wait_then(delay, [this] { begin_job(ctx_.options.full && !checkpointed_this_job_); });
     }
 
+    bool stopping() const {
+        return ctx_.options.stop_requested && ctx_.options.stop_requested->load(std::memory_order_relaxed);
+    }
+
     void ask_next_step() {
         StepView step;
         try {
             step = instance_->next_step();
         } catch (const PluginError& e) {
             fail_dataset(e.code(), e.what());
+            return;
+        }
+        // A stop takes effect between exchanges: the page just received is committed already.
+        if (step.kind != PCGD_STEP_DONE && stopping()) {
+            stop_dataset();
             return;
         }
         switch (step.kind) {
@@ -243,6 +256,7 @@ private:
 
     void on_complete(const std::shared_ptr<Exchange>& exchange, const std::shared_ptr<net::HttpRequest>& request,
                      std::int64_t cost, net::TransportError error, std::string detail, std::string body) {
+        ++current().statuses[error != net::TransportError::none ? 0u : exchange->head.status];
         if (exchange->plugin_error) {
             handle_plugin_error(*exchange->plugin_error);
             return;
@@ -381,8 +395,22 @@ private:
         next_dataset();
     }
 
+    /// Stopped on request: what came after the last checkpoint is dropped,
+    /// so the next run resumes from the cursor committed with the last page.
+    void stop_dataset() {
+        pending_.clear();
+        current().ok = false;
+        current().stopped = true;
+        current().duration_ms = steady_now_ms() - started_ms_;
+        host_log(sdk::LogLevel::info, std::string(sdk::to_string(current().dataset)) + " stopped at its last checkpoint");
+        report_.stopped = true;
+        datasets_.clear();
+        report_progress(true);
+        finish_shop();
+    }
+
     void finish_shop() {
-        report_.ok = report_.error.empty();
+        report_.ok = report_.error.empty() && !report_.stopped;
         for (const auto& d : report_.datasets) report_.ok = report_.ok && d.ok;
         instance_.reset();
         // Last statement: the callback may destroy this object.
@@ -394,12 +422,34 @@ private:
         current().waited_ms += delay_ms;
         waiting_ = true;
         report_progress(false);
-        timer_.expires_after(std::chrono::milliseconds(delay_ms));
-        timer_.async_wait([this, f = std::forward<F>(f)](const boost::system::error_code& ec) {
+        sleep_then(delay_ms, std::function<void()>(std::forward<F>(f)));
+    }
+
+    // A stoppable run sleeps in slices, so a stop never waits out a long
+    // Retry-After; a stop seen on waking ends the dataset instead of going on.
+    void sleep_then(std::int64_t remaining_ms, std::function<void()> f) {
+        const std::int64_t slice_ms =
+            ctx_.options.stop_requested ? std::min<std::int64_t>(remaining_ms, stop_poll_ms) : remaining_ms;
+        timer_.expires_after(std::chrono::milliseconds(slice_ms));
+        timer_.async_wait([this, remaining_ms, slice_ms, f = std::move(f)](const boost::system::error_code& ec) mutable {
+            if (ec) {
+                waiting_ = false;
+                return;
+            }
+            if (stopping()) {
+                waiting_ = false;
+                stop_dataset();
+                return;
+            }
+            if (remaining_ms > slice_ms) {
+                sleep_then(remaining_ms - slice_ms, std::move(f));
+                return;
+            }
             waiting_ = false;
-            if (!ec) f();
+            f();
         });
     }
+    static constexpr std::int64_t stop_poll_ms = 100;
 
     void report_progress(bool finished) {
         if (!ctx_.progress || report_.datasets.empty()) return;
@@ -467,7 +517,8 @@ std::vector<ShopReport> SyncEngine::run(const std::vector<ShopRecord>& shops, co
     std::vector<ShopReport> reports(shops.size());
     boost::asio::io_context io;
     net::HttpClient http(io, http_options_);
-    net::RateLimiter limiter;
+    net::RateLimiter own_limiter;
+    net::RateLimiter& limiter = options.limiter ? *options.limiter : own_limiter;
     RunContext ctx{io, http, limiter, store_, options,
                    std::mt19937_64(options.rng_seed ? options.rng_seed : static_cast<std::uint64_t>(steady_now_ms())),
                    progress_};
@@ -479,6 +530,10 @@ std::vector<ShopReport> SyncEngine::run(const std::vector<ShopRecord>& shops, co
             const std::size_t i = next++;
             reports[i].shop_id = shops[i].shop.id;
             reports[i].platform = shops[i].shop.platform;
+            if (options.stop_requested && options.stop_requested->load()) {
+                reports[i].stopped = true;
+                continue;
+            }
             auto library = plugins_.find(shops[i].shop.platform);
             if (!library) {
                 reports[i].error = "no loaded plugin for platform '" + shops[i].shop.platform + "' (see `pcgd plugins`)";

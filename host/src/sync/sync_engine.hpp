@@ -3,12 +3,15 @@
 // Many shops run concurrently on one event loop.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "net/http_client.hpp"
+#include "net/rate_limiter.hpp"
 #include "net/retry.hpp"
 #include "plugin/loader.hpp"
 #include "secrets/vault.hpp"
@@ -26,13 +29,22 @@ struct SyncOptions {
     /// Stop after the first data page's response of each dataset and commit
     /// nothing: `shop check` uses this to probe access.
     bool probe_only = false;
+    /// Set (from any thread) to stop: no new request starts, a page already
+    /// received is committed, waits end early, and the dataset in progress is
+    /// reported stopped with its cursor at the last checkpoint. Null: never.
+    const std::atomic<bool>* stop_requested = nullptr;
+    /// Request budgets carried over between runs (the service keeps one per
+    /// seller account). Null: a fresh one for this run. The caller makes sure
+    /// that only one run at a time uses it.
+    net::RateLimiter* limiter = nullptr;
 };
 
 /// What happened to one dataset of one shop.
 struct DatasetReport {
     sdk::Dataset dataset = sdk::Dataset::orders;
     bool ok = false;
-    std::string error;           // empty when ok; secrets redacted
+    bool stopped = false;        // stopped on request (SyncOptions::stop_requested): not ok, but no error
+    std::string error;           // empty when ok or stopped; secrets redacted
     std::int32_t error_code = 0; // PCGD_ERR_* from the plugin, or 0
     CommitStats stats;
     std::int64_t records = 0;    // records received (changed or not)
@@ -42,6 +54,8 @@ struct DatasetReport {
     std::int64_t restarts = 0;   // restarts from the last checkpoint after a bad response
     std::int64_t waited_ms = 0;  // time spent waiting for rate limits and backoff
     std::int64_t duration_ms = 0;
+    /// Exchanges by HTTP status of their response; 0: no response (network error).
+    std::map<unsigned, std::int64_t> statuses;
     std::vector<std::string> warnings;  // the plugin's warnings, distinct, at most 20; secrets redacted
 };
 
@@ -49,6 +63,7 @@ struct ShopReport {
     std::string shop_id;
     std::string platform;
     bool ok = false;
+    bool stopped = false;  // the run was stopped on request before the shop was done
     std::string error;  // a shop-level failure (plugin missing, credentials unreadable)
     std::vector<DatasetReport> datasets;
 };
