@@ -150,9 +150,27 @@ TEST_F(Service, RoleMatrixRouteByRoute) {
     }
 }
 
+// Routes that take no token because the platform signs each request: any
+// role's token, or none, gets the same 401 without a good signature
+// (tests/service/webhooks_test.cpp covers the signatures).
+const char* const signature_protected[] = {"/webhooks/shopify/shop-a1", "/webhooks/woocommerce/shop-a1"};
+
+TEST_F(Service, SignatureProtectedRoutesIgnoreTokens) {
+    for (const char* target : signature_protected) {
+        SCOPED_TRACE(target);
+        for (const auto& t : {std::string(), admin_, alice_, sme_a_}) {
+            const auto r = get(target, t, "POST");
+            EXPECT_EQ(r.status, 401u) << r.body;
+            EXPECT_EQ(r.headers.size(), 0u);  // no WWW-Authenticate: a token would not help
+        }
+        EXPECT_EQ(get(target, admin_).status, 405u);
+    }
+}
+
 TEST_F(Service, EveryRouteOfTheTableIsInTheMatrix) {
     std::set<std::string> covered;
     for (const auto& row : matrix) covered.insert(get(row.target, admin_).route);
+    for (const char* target : signature_protected) covered.insert(get(target, "", "POST").route);
     for (const auto& route : router_->routes()) EXPECT_TRUE(covered.count(route.pattern)) << route.pattern;
 }
 
@@ -187,7 +205,10 @@ TEST_F(Service, ProgrammeStatusAsTheCliPrintsIt) {
 }
 
 TEST_F(Service, NoRouteWritesForAnSme) {
-    for (const auto& route : router_->routes()) EXPECT_EQ(route.method, "GET") << route.pattern;
+    for (const auto& route : router_->routes())
+        if (route.pattern.rfind("/webhooks/", 0) != 0) {
+            EXPECT_EQ(route.method, "GET") << route.pattern;
+        }
     const auto r = get("/api/smes", sme_a_, "POST");
     EXPECT_EQ(r.status, 405u);
     ASSERT_EQ(r.headers.size(), 1u);

@@ -5,9 +5,11 @@
 
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 
 #include "config/config.hpp"
+#include "secrets/vault.hpp"
 #include "server/metrics.hpp"
 #include "server/router.hpp"
 #include "store/store.hpp"
@@ -31,6 +33,9 @@ struct Api {
     /// Queues an incremental sync of a known shop (reason: "api", "webhook",
     /// "schedule"). Unset where no sync queue runs (handlers answer 503).
     std::function<SyncTicket(const std::string& shop_id, const std::string& reason)> request_sync;
+    /// Opens shops' credentials (webhook secrets, OAuth). Null: loaded on
+    /// first use from PCGD_SECRET_KEY or [secrets] key_file (shop_credentials.hpp).
+    std::shared_ptr<const Vault> vault;
 };
 
 void add_health_routes(Router& router, Api& api);    // /healthz, /readyz, /metrics, /api/openapi.json
@@ -38,6 +43,7 @@ void add_sme_routes(Router& router, Api& api);       // /api/smes...
 void add_report_routes(Router& router, Api& api);    // /api/reports/{tool}
 void add_export_routes(Router& router, Api& api);    // /api/exports/{table}
 void add_coaching_routes(Router& router, Api& api);  // /api/smes/{id}/programme
+void add_webhook_routes(Router& router, Api& api);   // /webhooks/{platform}/{shop_id}: signed, no token
 
 /// Every route of the service.
 void add_all_routes(Router& router, Api& api);
