@@ -45,6 +45,7 @@ protected:
                                          [] {
                                              return std::int64_t{1793491200000}; /* 2026-11-01 */
                                          }});
+        api_->vault = std::make_shared<const Vault>(std::array<std::uint8_t, 32>{});
         router_ = std::make_unique<Router>(*store_);
         add_all_routes(*router_, *api_);
     }
@@ -151,26 +152,34 @@ TEST_F(Service, RoleMatrixRouteByRoute) {
 }
 
 // Routes that take no token because the platform signs each request: any
-// role's token, or none, gets the same 401 without a good signature
-// (tests/service/webhooks_test.cpp covers the signatures).
-const char* const signature_protected[] = {"/webhooks/shopify/shop-a1", "/webhooks/woocommerce/shop-a1"};
+// role's token, or none, gets the same refusal without a good signature
+// (tests/service/webhooks_test.cpp and connect_test.cpp cover the signatures).
+struct SignedRow {
+    const char* method;
+    const char* target;
+    unsigned unsigned_status;
+};
+const SignedRow signature_protected[] = {
+    {"POST", "/webhooks/shopify/shop-a1", 401},
+    {"POST", "/webhooks/woocommerce/shop-a1", 401},
+    {"GET", "/connect/shopify/callback?code=x&shop=a.myshopify.com&state=s&hmac=00", 400},
+};
 
 TEST_F(Service, SignatureProtectedRoutesIgnoreTokens) {
-    for (const char* target : signature_protected) {
-        SCOPED_TRACE(target);
+    for (const auto& row : signature_protected) {
+        SCOPED_TRACE(row.target);
         for (const auto& t : {std::string(), admin_, alice_, sme_a_}) {
-            const auto r = get(target, t, "POST");
-            EXPECT_EQ(r.status, 401u) << r.body;
+            const auto r = get(row.target, t, row.method);
+            EXPECT_EQ(r.status, row.unsigned_status) << r.body;
             EXPECT_EQ(r.headers.size(), 0u);  // no WWW-Authenticate: a token would not help
         }
-        EXPECT_EQ(get(target, admin_).status, 405u);
     }
 }
 
 TEST_F(Service, EveryRouteOfTheTableIsInTheMatrix) {
     std::set<std::string> covered;
     for (const auto& row : matrix) covered.insert(get(row.target, admin_).route);
-    for (const char* target : signature_protected) covered.insert(get(target, "", "POST").route);
+    for (const auto& row : signature_protected) covered.insert(get(row.target, "", row.method).route);
     for (const auto& route : router_->routes()) EXPECT_TRUE(covered.count(route.pattern)) << route.pattern;
 }
 

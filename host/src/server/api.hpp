@@ -36,6 +36,10 @@ struct Api {
     /// Opens shops' credentials (webhook secrets, OAuth). Null: loaded on
     /// first use from PCGD_SECRET_KEY or [secrets] key_file (shop_credentials.hpp).
     std::shared_ptr<const Vault> vault;
+    /// POSTs a form (the connect callbacks' code exchange) and returns the
+    /// status and body; throws on a transport failure. Null: a blocking
+    /// exchange through the host's HTTP client (connect_exchange.cpp).
+    std::function<std::pair<int, std::string>(const std::string& url, const std::string& form)> post_form;
 };
 
 void add_health_routes(Router& router, Api& api);    // /healthz, /readyz, /metrics, /api/openapi.json
@@ -44,6 +48,7 @@ void add_report_routes(Router& router, Api& api);    // /api/reports/{tool}
 void add_export_routes(Router& router, Api& api);    // /api/exports/{table}
 void add_coaching_routes(Router& router, Api& api);  // /api/smes/{id}/programme
 void add_webhook_routes(Router& router, Api& api);   // /webhooks/{platform}/{shop_id}: signed, no token
+void add_connect_routes(Router& router, Api& api);   // /connect/{platform}/callback: signed state, no token
 
 /// Every route of the service.
 void add_all_routes(Router& router, Api& api);

@@ -1,0 +1,164 @@
+// GET /connect/shopify/callback: where Shopify sends the SME's browser after
+// they approve the app. No token: the query is signed by Shopify (HMAC with
+// the app's client secret) and carries our own signed, expiring, single-use
+// state naming the shop (connect.hpp). The code is exchanged at the shop's
+// /admin/oauth/access_token and the token and granted scopes are stored
+// sealed. The answer is a small HTML page for the SME.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <pcgd/sdk/json.hpp>
+#include <pcgd/sdk/text.hpp>
+#include <regex>
+
+#include "server/api.hpp"
+#include "server/connect.hpp"
+#include "server/connect_exchange.hpp"
+#include "server/shop_credentials.hpp"
+
+namespace pcgd::host::server {
+
+namespace {
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    for (char c : text) switch (c) {
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    return out;
+}
+
+Response page(unsigned status, const std::string& title, const std::string& text) {
+    Response r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+             "</title></head>\n<body><h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(text) +
+             "</p></body></html>\n";
+    return r;
+}
+
+Response refused(const std::string& shop_id, const std::string& why, const std::string& told) {
+    spdlog::warn("connect shopify/{} refused: {}", loggable(shop_id), why);
+    return page(400, "Not connected", told);
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+Response shopify_callback(Api& api, const Call& c) {
+    const auto& q = c.request.query;
+    const auto param = [&](const char* name) {
+        const auto it = q.find(name);
+        return it == q.end() ? std::string() : it->second;
+    };
+    if (param("state").empty())
+        return refused("-", "no state", "This address is incomplete. Please open the link you were sent again.");
+    std::string error;
+    const std::int64_t now_ms = api.now_ms();
+    const auto state = connect::verify_state(connect::state_key(service_vault(api)), param("state"), now_ms, error);
+    if (!state || state->platform != "shopify")
+        return refused("-", state ? "state of " + state->platform : error,
+                       "This link is not valid or has expired. Please ask your account manager for a new one.");
+    const std::string& shop_id = state->shop_id;
+    auto shop = api.store.get_shop(shop_id);
+    if (!shop || shop->shop.platform != "shopify")
+        return refused(shop_id, "the shop is gone or not on Shopify",
+                       "This shop is no longer set up for connection. Please ask your account manager.");
+    auto credentials = shop_credentials(api, *shop);
+    const std::string secret = credentials.count("client_secret") ? credentials.at("client_secret") : "";
+    if (!connect::verify_shopify_query(secret, q))
+        return refused(shop_id, "the query's hmac does not verify",
+                       "Shopify's signature on this address does not verify. Please open the link again.");
+    // The signed `shop` must be the shop the state names.
+    static const std::regex myshopify(R"(^[a-z0-9][a-z0-9-]*\.myshopify\.com$)");
+    const std::string expected = lower(connect::url_authority(shop->base_url));
+    const std::string claimed = lower(param("shop"));
+    if (claimed != expected || (shop->base_url.rfind("https://", 0) == 0 && !std::regex_match(claimed, myshopify)))
+        return refused(shop_id, "shop '" + loggable(claimed) + "' is not " + expected,
+                       "This approval is for another shop than the one this link was made for.");
+    std::int64_t timestamp_s = 0;
+    try {
+        timestamp_s = std::stoll(param("timestamp"));
+    } catch (const std::exception&) {
+        timestamp_s = 0;
+    }
+    if (std::llabs(now_ms - timestamp_s * 1000) > connect::callback_max_age_ms)
+        return refused(shop_id, "timestamp '" + loggable(param("timestamp")) + "' is not within an hour",
+                       "This address is too old. Please open the link you were sent again.");
+    const std::string used = "oauth-state:" + state->nonce;
+    if (api.store.delivery_seen(shop_id, used))
+        return refused(shop_id, "the state was used already",
+                       "This link has been used already. Please ask your account manager for a new one if needed.");
+    if (param("code").empty()) return refused(shop_id, "no code", "Shopify sent no authorization code.");
+
+    std::string base = shop->base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    const std::string form = "client_id=" + sdk::url_encode(connect::shop_setting(*shop, "client_id")) +
+                             "&client_secret=" + sdk::url_encode(secret) + "&code=" + sdk::url_encode(param("code"));
+    std::pair<int, std::string> reply;
+    try {
+        reply = api.post_form ? api.post_form(base + "/admin/oauth/access_token", form)
+                              : blocking_post_form(api.config, base + "/admin/oauth/access_token", form);
+    } catch (const std::exception& e) {
+        spdlog::warn("connect shopify/{}: code exchange failed: {}", shop_id, e.what());
+        return page(502, "Not connected", "Shopify could not be reached to finish the connection. Please try again.");
+    }
+    std::string token, scope;
+    if (reply.first == 200) {
+        try {
+            rapidjson::Document doc;
+            json::parse(doc, reply.second, "the access token answer");
+            const json::Node root(doc);
+            token = std::string(root.at("access_token").str());
+            if (auto s = root.find("scope")) scope = std::string(s->str());
+        } catch (const std::exception& e) {
+            spdlog::warn("connect shopify/{}: unexpected access token answer: {}", shop_id, e.what());
+        }
+    }
+    if (token.empty()) {
+        spdlog::warn("connect shopify/{}: code exchange answered {}", shop_id, reply.first);
+        return page(502, "Not connected", "Shopify refused to finish the connection. Please open the link again.");
+    }
+    credentials["access_token"] = token;
+    credentials["scope"] = scope;
+    shop->sealed_credentials = service_vault(api).seal(credentials);
+    api.store.put_shop(*shop);
+    api.store.record_delivery(shop_id, used, now_ms, now_ms - connect::link_validity_ms);
+    const auto missing = connect::missing_shopify_scopes(scope);
+    spdlog::info("connect shopify/{}: connected with scopes {}{}", shop_id, scope,
+                 missing.empty() ? "" : " (" + std::to_string(missing.size()) + " missing)");
+    std::string text = "Your Shopify shop is now connected. You can close this page.";
+    if (!missing.empty()) {
+        text += " Some access was not granted, so your account manager will see less: ";
+        for (std::size_t i = 0; i < missing.size(); ++i)
+            text += std::string(i ? "; " : "") + missing[i].scope + ": " + missing[i].cost;
+        text += ".";
+    }
+    return page(200, "Connected", text);
+}
+
+}  // namespace
+
+void add_connect_routes(Router& router, Api& api) {
+    router.add(
+        "GET", "/connect/shopify/callback", [&api](const Call& c) { return shopify_callback(api, c); }, true);
+}
+
+}  // namespace pcgd::host::server
