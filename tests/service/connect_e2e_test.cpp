@@ -65,3 +65,39 @@ TEST_F(ConnectEndToEnd, OwnerApprovesAndTheTokenIsStored) {
     const auto synced = pcgd({"sync", "--shop", "uk"});
     EXPECT_EQ(synced.exit_code, 0) << synced.err;
 }
+
+TEST(ConnectAmazonEndToEnd, SellerAuthorisesAndTheRefreshTokenIsStored) {
+    Emulator amazon{emulated("amazon", "GB", 5, 10, 40)};
+    Pcgd pcgd;
+    const auto add = pcgd({"shop",         "add",
+                           "--id",         "amz",
+                           "--platform",   "amazon",
+                           "--base-url",   amazon.base_url(),
+                           "--country",    "GB",
+                           "--setting",    "client_id=amzn1.application-oa2-client.pcgd-emulator",
+                           "--setting",    "application_id=amzn1.sp.solution.pcgd-emulator",
+                           "--setting",    "seller_central_url=" + amazon.base_url(),
+                           "--setting",    "token_url=" + amazon.base_url() + "/auth/o2/token",
+                           "--setting",    "report_poll_ms=1",
+                           "--credential", "client_secret=pcgd-emulator-client-secret"});
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+    auto server = pcgd.start({"serve", "--listen", "127.0.0.1:0"});
+    const std::string line = server->read_line();
+    ASSERT_EQ(line.rfind("listening on ", 0), 0u) << line;
+    const std::string service_url = line.substr(std::string("listening on ").size());
+
+    const auto link = pcgd({"shop", "connect", "--id", "amz", "--public-url", service_url});
+    ASSERT_EQ(link.exit_code, 0) << link.err;
+    const std::string url = link.out.substr(0, link.out.find('\n'));
+    ASSERT_EQ(
+        url.rfind(amazon.base_url() + "/apps/authorize/consent?application_id=amzn1.sp.solution.pcgd-emulator&state=",
+                  0),
+        0u)
+        << url;
+    const auto approved = http("GET", url);
+    EXPECT_EQ(approved.status, 200) << approved.body;
+    EXPECT_NE(approved.body.find("<h1>Connected</h1>"), std::string::npos) << approved.body;
+
+    const auto synced = pcgd({"sync", "--shop", "amz", "--dataset", "orders"});
+    EXPECT_EQ(synced.exit_code, 0) << synced.err;
+}

@@ -231,4 +231,72 @@ TEST_F(Connect, CallbackRefusals) {
     EXPECT_EQ(exchanges_.size(), 2u);
 }
 
+class ConnectAmazon : public Connect {
+protected:
+    void SetUp() override {
+        Connect::SetUp();
+        ShopRecord s = *store_->get_shop("uk");
+        s.shop.id = "amz-fr";
+        s.shop.platform = "amazon";
+        s.shop.country = "FR";
+        s.base_url = "https://sellingpartnerapi-eu.amazon.com";
+        s.settings_json = R"({"client_id":"amzn1.application-oa2-client.x","application_id":"amzn1.sp.solution.y"})";
+        s.sealed_credentials = vault_->seal({{"client_secret", "lwa-secret"}});
+        store_->put_shop(s);
+        reply_ = {200,
+                  R"({"access_token":"Atza|a","refresh_token":"Atzr|new","token_type":"bearer","expires_in":3600})"};
+    }
+    Response callback(const std::string& state, const std::string& code = "ANcode") {
+        Request r;
+        r.method = "GET";
+        std::string error;
+        EXPECT_TRUE(parse_target("/connect/amazon/callback?spapi_oauth_code=" + code + "&selling_partner_id=A3SELLER",
+                                 r, error));
+        r.query["state"] = state;
+        r.headers = {{"Host", "pcgd.example"}, {"X-Forwarded-Proto", "https"}};
+        return router_->handle(r);
+    }
+    std::string amazon_state(std::int64_t expires = now + 3600000) {
+        return connect::sign_state(connect::state_key(*vault_),
+                                   connect::State{"amazon", "amz-fr", expires, connect::new_nonce()});
+    }
+};
+
+TEST_F(ConnectAmazon, ConsentUrlOfTheShopsSellerCentral) {
+    const auto shop = *store_->get_shop("amz-fr");
+    const auto url = connect::amazon_authorize_url(shop, vault_->open(shop.sealed_credentials),
+                                                   connect::state_key(*vault_), "https://pcgd.example", now);
+    const std::string expected =
+        "https://sellercentral.amazon.fr/apps/authorize/"
+        "consent?application_id=amzn1.sp.solution.y&state=amazon.amz-fr.";
+    EXPECT_EQ(url.substr(0, expected.size()), expected);
+    const std::string tail = "&redirect_uri=https%3A%2F%2Fpcgd.example%2Fconnect%2Famazon%2Fcallback";
+    EXPECT_EQ(url.substr(url.size() - tail.size()), tail);
+    auto bare = shop;
+    bare.settings_json = R"({"client_id":"c"})";
+    EXPECT_THROW(connect::amazon_authorize_url(bare, {{"client_secret", "s"}}, "k", "https://pcgd.example", now),
+                 std::invalid_argument);
+    EXPECT_THROW(connect::amazon_authorize_url(*store_->get_shop("uk"), {}, "k", "https://pcgd.example", now),
+                 std::invalid_argument);
+}
+
+TEST_F(ConnectAmazon, CallbackExchangesTheCodeForARefreshToken) {
+    const std::string state = amazon_state();
+    const auto r = callback(state);
+    EXPECT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(exchanges_,
+              (std::vector<std::string>{"https://api.amazon.com/auth/o2/token grant_type=authorization_code&code=ANcode"
+                                        "&redirect_uri=https%3A%2F%2Fpcgd.example%2Fconnect%2Famazon%2Fcallback"
+                                        "&client_id=amzn1.application-oa2-client.x&client_secret=lwa-secret"}));
+    EXPECT_EQ(vault_->open(store_->get_shop("amz-fr")->sealed_credentials),
+              (std::map<std::string, std::string>{
+                  {"client_secret", "lwa-secret"}, {"refresh_token", "Atzr|new"}, {"selling_partner_id", "A3SELLER"}}));
+    EXPECT_EQ(callback(state).status, 400u);                  // used once
+    EXPECT_EQ(callback(amazon_state(now - 1)).status, 400u);  // expired
+    EXPECT_EQ(callback(fresh_state("uk")).status, 400u);      // a Shopify link
+    reply_ = {400, R"({"error":"invalid_grant"})"};
+    EXPECT_EQ(callback(amazon_state()).status, 502u);
+    EXPECT_EQ(exchanges_.size(), 2u);
+}
+
 }  // namespace

@@ -184,9 +184,11 @@ std::int64_t now_ms() {
 void shop_connect(Context& ctx, const std::string& id, std::string public_url) {
     auto shop = ctx.store().get_shop(id);
     if (!shop) throw CommandError("no shop '" + id + "' (see `pcgd shop list`)");
-    if (shop->shop.platform != "shopify")
-        throw CommandError("connecting by consent page is implemented for shopify only; shop '" + id + "' is on " +
-                           shop->shop.platform + " (add its credentials with `pcgd shop add --credential`)", 2);
+    const std::string& platform = shop->shop.platform;
+    if (platform != "shopify" && platform != "amazon")
+        throw CommandError("connecting by consent page is implemented for shopify and amazon; shop '" + id +
+                               "' is on " + platform + " (add its credentials with `pcgd shop add --credential`)",
+                           2);
     if (public_url.empty()) public_url = "http://" + ctx.config().server.listen;
     if (public_url.rfind("https://", 0) != 0 && public_url.rfind("http://", 0) != 0)
         throw CommandError("--public-url must be an http(s) URL, got '" + public_url + "'", 2);
@@ -194,15 +196,17 @@ void shop_connect(Context& ctx, const std::string& id, std::string public_url) {
                                                               : ctx.vault().open(shop->sealed_credentials);
     std::string url;
     try {
-        url = server::connect::shopify_authorize_url(*shop, credentials, server::connect::state_key(ctx.vault()),
-                                                     public_url, now_ms());
+        const auto key = server::connect::state_key(ctx.vault());
+        url = platform == "shopify"
+                  ? server::connect::shopify_authorize_url(*shop, credentials, key, public_url, now_ms())
+                  : server::connect::amazon_authorize_url(*shop, credentials, key, public_url, now_ms());
     } catch (const std::invalid_argument& e) {
         throw CommandError(e.what(), 2);
     }
     std::cout << url << '\n';
     std::cerr << "Send this link to the shop's owner. It is valid for "
               << server::connect::link_validity_ms / (24 * 3600 * 1000) << " days, once; approving it sends them to "
-              << server::connect::callback_url(public_url, "shopify")
+              << server::connect::callback_url(public_url, platform)
               << ", which `pcgd serve` must answer there. Then run `pcgd shop check --id " << id << "`.\n";
 }
 
@@ -289,7 +293,7 @@ void add_shop_command(CLI::App& app, Context& ctx) {
     auto connect_id = std::make_shared<std::string>();
     auto public_url = std::make_shared<std::string>();
     auto* connect = shop->add_subcommand(
-        "connect", "Print the consent link to send a shop's owner (Shopify OAuth; see docs/service.md)");
+        "connect", "Print the consent link to send a shop's owner (Shopify OAuth, Amazon seller authorization; see docs/service.md)");
     connect->add_option("--id", *connect_id, "Shop id (added before with its app's client_id and client_secret)")
         ->required();
     connect->add_option("--public-url", *public_url,

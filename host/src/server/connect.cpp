@@ -167,4 +167,41 @@ std::string shopify_authorize_url(const ShopRecord& shop, const std::map<std::st
            "&state=" + sdk::url_encode(sign_state(state_key, state));
 }
 
+std::string amazon_token_url(const ShopRecord& shop) {
+    const std::string url = shop_setting(shop, "token_url");
+    return url.empty() ? "https://api.amazon.com/auth/o2/token" : url;
+}
+
+std::string amazon_authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
+                                 std::string_view state_key, std::string_view public_url, std::int64_t now_ms) {
+    if (shop.shop.platform != "amazon")
+        throw std::invalid_argument("shop '" + shop.shop.id + "' is on " + shop.shop.platform + ", not amazon");
+    std::string lacks;
+    for (const char* setting : {"application_id", "client_id"})
+        if (shop_setting(shop, setting).empty())
+            lacks += (lacks.empty() ? "the setting " : " and the setting ") + std::string(setting);
+    const auto secret = credentials.find("client_secret");
+    if (secret == credentials.end() || secret->second.empty())
+        lacks += std::string(lacks.empty() ? "" : " and ") + "the credential client_secret";
+    if (!lacks.empty())
+        throw std::invalid_argument("shop '" + shop.shop.id + "' lacks " + lacks +
+                                    " of the SP-API app (remove and add it again with --setting application_id=... "
+                                    "--setting client_id=... --credential client_secret=...)");
+    std::string central = shop_setting(shop, "seller_central_url");
+    if (central.empty()) {
+        const std::string& c = shop.shop.country;
+        central = c == "GB"   ? "https://sellercentral.amazon.co.uk"
+                  : c == "FR" ? "https://sellercentral.amazon.fr"
+                  : c == "DE" ? "https://sellercentral.amazon.de"
+                  : c == "IT" ? "https://sellercentral.amazon.it"
+                  : c == "ES" ? "https://sellercentral.amazon.es"
+                              : "https://sellercentral-europe.amazon.com";
+    }
+    while (!central.empty() && central.back() == '/') central.pop_back();
+    const State state{"amazon", shop.shop.id, now_ms + link_validity_ms, new_nonce()};
+    return central + "/apps/authorize/consent?application_id=" + sdk::url_encode(shop_setting(shop, "application_id")) +
+           "&state=" + sdk::url_encode(sign_state(state_key, state)) +
+           "&redirect_uri=" + sdk::url_encode(callback_url(public_url, "amazon"));
+}
+
 }  // namespace pcgd::host::server::connect

@@ -70,6 +70,15 @@ std::string callback_url(std::string_view public_url, std::string_view platform)
 std::string shopify_authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
                                   std::string_view state_key, std::string_view public_url, std::int64_t now_ms);
 
+/// The link to send an Amazon seller: Seller Central's consent page
+/// (`seller_central_url`, by default the one of the shop's country) for the
+/// app `application_id`; the shop needs client_id and client_secret too.
+/// Throws std::invalid_argument naming what the shop lacks.
+std::string amazon_authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
+                                 std::string_view state_key, std::string_view public_url, std::int64_t now_ms);
+/// Where the shop's LWA codes are exchanged: its token_url setting, else LWA's.
+std::string amazon_token_url(const ShopRecord& shop);
+
 /// The host[:port] of a URL ("https://a.myshopify.com/x" -> "a.myshopify.com").
 std::string url_authority(std::string_view url);
 

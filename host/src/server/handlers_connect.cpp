@@ -52,8 +52,8 @@ Response page(unsigned status, const std::string& title, const std::string& text
     return r;
 }
 
-Response refused(const std::string& shop_id, const std::string& why, const std::string& told) {
-    spdlog::warn("connect shopify/{} refused: {}", loggable(shop_id), why);
+Response refused(const char* platform, const std::string& shop_id, const std::string& why, const std::string& told) {
+    spdlog::warn("connect {}/{} refused: {}", platform, loggable(shop_id), why);
     return page(400, "Not connected", told);
 }
 
@@ -69,29 +69,30 @@ Response shopify_callback(Api& api, const Call& c) {
         return it == q.end() ? std::string() : it->second;
     };
     if (param("state").empty())
-        return refused("-", "no state", "This address is incomplete. Please open the link you were sent again.");
+        return refused("shopify", "-", "no state",
+                       "This address is incomplete. Please open the link you were sent again.");
     std::string error;
     const std::int64_t now_ms = api.now_ms();
     const auto state = connect::verify_state(connect::state_key(service_vault(api)), param("state"), now_ms, error);
     if (!state || state->platform != "shopify")
-        return refused("-", state ? "state of " + state->platform : error,
+        return refused("shopify", "-", state ? "state of " + state->platform : error,
                        "This link is not valid or has expired. Please ask your account manager for a new one.");
     const std::string& shop_id = state->shop_id;
     auto shop = api.store.get_shop(shop_id);
     if (!shop || shop->shop.platform != "shopify")
-        return refused(shop_id, "the shop is gone or not on Shopify",
+        return refused("shopify", shop_id, "the shop is gone or not on Shopify",
                        "This shop is no longer set up for connection. Please ask your account manager.");
     auto credentials = shop_credentials(api, *shop);
     const std::string secret = credentials.count("client_secret") ? credentials.at("client_secret") : "";
     if (!connect::verify_shopify_query(secret, q))
-        return refused(shop_id, "the query's hmac does not verify",
+        return refused("shopify", shop_id, "the query's hmac does not verify",
                        "Shopify's signature on this address does not verify. Please open the link again.");
     // The signed `shop` must be the shop the state names.
     static const std::regex myshopify(R"(^[a-z0-9][a-z0-9-]*\.myshopify\.com$)");
     const std::string expected = lower(connect::url_authority(shop->base_url));
     const std::string claimed = lower(param("shop"));
     if (claimed != expected || (shop->base_url.rfind("https://", 0) == 0 && !std::regex_match(claimed, myshopify)))
-        return refused(shop_id, "shop '" + loggable(claimed) + "' is not " + expected,
+        return refused("shopify", shop_id, "shop '" + loggable(claimed) + "' is not " + expected,
                        "This approval is for another shop than the one this link was made for.");
     std::int64_t timestamp_s = 0;
     try {
@@ -100,13 +101,13 @@ Response shopify_callback(Api& api, const Call& c) {
         timestamp_s = 0;
     }
     if (std::llabs(now_ms - timestamp_s * 1000) > connect::callback_max_age_ms)
-        return refused(shop_id, "timestamp '" + loggable(param("timestamp")) + "' is not within an hour",
+        return refused("shopify", shop_id, "timestamp '" + loggable(param("timestamp")) + "' is not within an hour",
                        "This address is too old. Please open the link you were sent again.");
     const std::string used = "oauth-state:" + state->nonce;
     if (api.store.delivery_seen(shop_id, used))
-        return refused(shop_id, "the state was used already",
+        return refused("shopify", shop_id, "the state was used already",
                        "This link has been used already. Please ask your account manager for a new one if needed.");
-    if (param("code").empty()) return refused(shop_id, "no code", "Shopify sent no authorization code.");
+    if (param("code").empty()) return refused("shopify", shop_id, "no code", "Shopify sent no authorization code.");
 
     std::string base = shop->base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -154,11 +155,89 @@ Response shopify_callback(Api& api, const Call& c) {
     return page(200, "Connected", text);
 }
 
+/// The address this callback was reached at, which Amazon wants again in the
+/// code exchange: the Host header, and X-Forwarded-Proto when a TLS proxy
+/// sits in front (else http).
+std::string own_callback_url(const Request& request, const char* platform) {
+    const std::string* proto = request.header("X-Forwarded-Proto");
+    const std::string* host = request.header("Host");
+    return connect::callback_url((proto && *proto == "https" ? "https://" : "http://") + (host ? *host : ""), platform);
+}
+
+// GET /connect/amazon/callback?spapi_oauth_code&state&selling_partner_id:
+// Amazon signs nothing here; our signed single-use state is the proof, and
+// the code is worth nothing without the app's client secret.
+Response amazon_callback(Api& api, const Call& c) {
+    const auto& q = c.request.query;
+    const auto param = [&](const char* name) {
+        const auto it = q.find(name);
+        return it == q.end() ? std::string() : it->second;
+    };
+    if (param("state").empty())
+        return refused("amazon", "-", "no state",
+                       "This address is incomplete. Please open the link you were sent again.");
+    std::string error;
+    const std::int64_t now_ms = api.now_ms();
+    const auto state = connect::verify_state(connect::state_key(service_vault(api)), param("state"), now_ms, error);
+    if (!state || state->platform != "amazon")
+        return refused("amazon", "-", state ? "state of " + state->platform : error,
+                       "This link is not valid or has expired. Please ask your account manager for a new one.");
+    const std::string& shop_id = state->shop_id;
+    auto shop = api.store.get_shop(shop_id);
+    if (!shop || shop->shop.platform != "amazon")
+        return refused("amazon", shop_id, "the shop is gone or not on Amazon",
+                       "This shop is no longer set up for connection. Please ask your account manager.");
+    const std::string used = "oauth-state:" + state->nonce;
+    if (api.store.delivery_seen(shop_id, used))
+        return refused("amazon", shop_id, "the state was used already",
+                       "This link has been used already. Please ask your account manager for a new one if needed.");
+    if (param("spapi_oauth_code").empty() || param("selling_partner_id").empty())
+        return refused("amazon", shop_id, "no spapi_oauth_code or selling_partner_id",
+                       "Amazon sent no authorization. Please open the link again.");
+    auto credentials = shop_credentials(api, *shop);
+    const std::string secret = credentials.count("client_secret") ? credentials.at("client_secret") : "";
+    const std::string form = "grant_type=authorization_code&code=" + sdk::url_encode(param("spapi_oauth_code")) +
+                             "&redirect_uri=" + sdk::url_encode(own_callback_url(c.request, "amazon")) +
+                             "&client_id=" + sdk::url_encode(connect::shop_setting(*shop, "client_id")) +
+                             "&client_secret=" + sdk::url_encode(secret);
+    const std::string token_url = connect::amazon_token_url(*shop);
+    std::pair<int, std::string> reply;
+    try {
+        reply = api.post_form ? api.post_form(token_url, form) : blocking_post_form(api.config, token_url, form);
+    } catch (const std::exception& e) {
+        spdlog::warn("connect amazon/{}: code exchange failed: {}", shop_id, e.what());
+        return page(502, "Not connected", "Amazon could not be reached to finish the connection. Please try again.");
+    }
+    std::string refresh_token;
+    if (reply.first == 200) {
+        try {
+            rapidjson::Document doc;
+            json::parse(doc, reply.second, "the LWA token answer");
+            refresh_token = std::string(json::Node(doc).at("refresh_token").str());
+        } catch (const std::exception& e) {
+            spdlog::warn("connect amazon/{}: unexpected LWA token answer: {}", shop_id, e.what());
+        }
+    }
+    if (refresh_token.empty()) {
+        spdlog::warn("connect amazon/{}: code exchange answered {}", shop_id, reply.first);
+        return page(502, "Not connected", "Amazon refused to finish the connection. Please open the link again.");
+    }
+    credentials["refresh_token"] = refresh_token;
+    credentials["selling_partner_id"] = param("selling_partner_id");
+    shop->sealed_credentials = service_vault(api).seal(credentials);
+    api.store.put_shop(*shop);
+    api.store.record_delivery(shop_id, used, now_ms, now_ms - connect::link_validity_ms);
+    spdlog::info("connect amazon/{}: connected, selling partner {}", shop_id, loggable(param("selling_partner_id")));
+    return page(200, "Connected", "Your Amazon seller account is now connected. You can close this page.");
+}
+
 }  // namespace
 
 void add_connect_routes(Router& router, Api& api) {
     router.add(
         "GET", "/connect/shopify/callback", [&api](const Call& c) { return shopify_callback(api, c); }, true);
+    router.add(
+        "GET", "/connect/amazon/callback", [&api](const Call& c) { return amazon_callback(api, c); }, true);
 }
 
 }  // namespace pcgd::host::server
