@@ -571,7 +571,7 @@ TEST_F(StoreTest, NewerSchemaIsRefusedNamingBothVersions) {
         const std::string what = e.what();
         EXPECT_NE(what.find(path), std::string::npos) << what;
         EXPECT_NE(what.find("99"), std::string::npos) << what;
-        EXPECT_NE(what.find("up to 5"), std::string::npos) << what;
+        EXPECT_NE(what.find("up to 6"), std::string::npos) << what;
     }
 }
 
