@@ -101,3 +101,33 @@ TEST(ConnectAmazonEndToEnd, SellerAuthorisesAndTheRefreshTokenIsStored) {
     const auto synced = pcgd({"sync", "--shop", "amz", "--dataset", "orders"});
     EXPECT_EQ(synced.exit_code, 0) << synced.err;
 }
+
+TEST(ConnectEbayEndToEnd, SellerConsentsAndTheRefreshTokenIsStored) {
+    Emulator ebay{emulated("ebay", "GB", 5, 10, 40)};
+    Pcgd pcgd;
+    const auto add =
+        pcgd({"shop", "add", "--id", "eb", "--platform", "ebay", "--base-url", ebay.base_url(), "--country", "GB",
+              "--setting", "ru_name=pcgd-emulator-RuName", "--setting", "auth_url=" + ebay.base_url(), "--credential",
+              "client_id=pcgd-ebay-client", "--credential", "client_secret=pcgd-ebay-secret"});
+    ASSERT_EQ(add.exit_code, 0) << add.err;
+    auto server = pcgd.start({"serve", "--listen", "127.0.0.1:0"});
+    const std::string line = server->read_line();
+    ASSERT_EQ(line.rfind("listening on ", 0), 0u) << line;
+    const std::string service_url = line.substr(std::string("listening on ").size());
+
+    const auto link = pcgd({"shop", "connect", "--id", "eb"});
+    ASSERT_EQ(link.exit_code, 0) << link.err;
+    const std::string url = link.out.substr(0, link.out.find('\n'));
+    ASSERT_EQ(
+        url.rfind(ebay.base_url() + "/oauth2/authorize?client_id=pcgd-ebay-client&redirect_uri=pcgd-emulator-RuName",
+                  0),
+        0u)
+        << url;
+    // The accept URL registered for the RuName at eBay: this service's callback.
+    const auto approved = http("GET", url + "&pcgd_emulator_accept_url=" + service_url + "/connect/ebay/callback");
+    EXPECT_EQ(approved.status, 200) << approved.body;
+    EXPECT_NE(approved.body.find("<h1>Connected</h1>"), std::string::npos) << approved.body;
+
+    const auto synced = pcgd({"sync", "--shop", "eb", "--dataset", "orders"});
+    EXPECT_EQ(synced.exit_code, 0) << synced.err;
+}

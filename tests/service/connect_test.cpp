@@ -99,8 +99,8 @@ protected:
         store_->put_shop(s);
         api_ = std::make_unique<Api>(Api{*store_, config_, metrics_, [] { return std::string(); }, [] { return now; }});
         api_->vault = vault_;
-        api_->post_form = [this](const std::string& url, const std::string& form) {
-            exchanges_.push_back(url + " " + form);
+        api_->post_form = [this](const std::string& url, const std::string& form, const std::string& authorization) {
+            exchanges_.push_back(url + " " + form + (authorization.empty() ? "" : " " + authorization));
             return reply_;
         };
         router_ = std::make_unique<Router>(*store_);
@@ -297,6 +297,41 @@ TEST_F(ConnectAmazon, CallbackExchangesTheCodeForARefreshToken) {
     reply_ = {400, R"({"error":"invalid_grant"})"};
     EXPECT_EQ(callback(amazon_state()).status, 502u);
     EXPECT_EQ(exchanges_.size(), 2u);
+}
+
+TEST_F(Connect, EbayConsentAndCodeGrant) {
+    ShopRecord s = *store_->get_shop("uk");
+    s.shop.id = "eb";
+    s.shop.platform = "ebay";
+    s.base_url = "https://api.ebay.com";
+    s.settings_json = R"({"ru_name":"Lumiere-App-PRD-x"})";
+    s.sealed_credentials = vault_->seal({{"client_id", "App-ID"}, {"client_secret", "Cert-ID"}});
+    store_->put_shop(s);
+    const auto url =
+        connect::ebay_authorize_url(s, vault_->open(s.sealed_credentials), connect::state_key(*vault_), now);
+    const std::string expected =
+        "https://auth.ebay.com/oauth2/authorize?client_id=App-ID&redirect_uri=Lumiere-App-PRD-x&response_type=code"
+        "&scope=https%3A%2F%2Fapi.ebay.com%2Foauth%2Fapi_scope%2Fsell.inventory.readonly%20https%3A%2F%2Fapi.ebay.com";
+    EXPECT_EQ(url.substr(0, expected.size()), expected);
+    EXPECT_NE(url.find("&state=ebay.eb."), std::string::npos);
+    EXPECT_THROW(connect::ebay_authorize_url(s, {{"client_id", "App-ID"}}, "k", now), std::invalid_argument);
+
+    reply_ = {200,
+              R"({"access_token":"v^a","expires_in":7200,"refresh_token":"v^r","refresh_token_expires_in":47304000})"};
+    const std::string state = connect::sign_state(connect::state_key(*vault_),
+                                                  connect::State{"ebay", "eb", now + 1000, connect::new_nonce()});
+    Request r;
+    r.method = "GET";
+    r.path = "/connect/ebay/callback";
+    r.query = {{"code", "v^1.1#code"}, {"state", state}, {"expires_in", "299"}};
+    const auto answer = router_->handle(r);
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    // Basic base64("App-ID:Cert-ID"), as `printf App-ID:Cert-ID | base64` gives.
+    EXPECT_EQ(exchanges_, (std::vector<std::string>{"https://api.ebay.com/identity/v1/oauth2/token "
+                                                    "grant_type=authorization_code&code=v%5E1.1%23code"
+                                                    "&redirect_uri=Lumiere-App-PRD-x Basic QXBwLUlEOkNlcnQtSUQ="}));
+    EXPECT_EQ(vault_->open(store_->get_shop("eb")->sealed_credentials).at("refresh_token"), "v^r");
+    EXPECT_EQ(router_->handle(r).status, 400u);  // used once
 }
 
 }  // namespace

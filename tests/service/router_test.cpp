@@ -164,6 +164,7 @@ const SignedRow signature_protected[] = {
     {"POST", "/webhooks/woocommerce/shop-a1", 401},
     {"GET", "/connect/shopify/callback?code=x&shop=a.myshopify.com&state=s&hmac=00", 400},
     {"GET", "/connect/amazon/callback?spapi_oauth_code=x&state=s&selling_partner_id=A1", 400},
+    {"GET", "/connect/ebay/callback?code=x&state=s", 400},
 };
 
 TEST_F(Service, SignatureProtectedRoutesIgnoreTokens) {

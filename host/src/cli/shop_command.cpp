@@ -185,8 +185,8 @@ void shop_connect(Context& ctx, const std::string& id, std::string public_url) {
     auto shop = ctx.store().get_shop(id);
     if (!shop) throw CommandError("no shop '" + id + "' (see `pcgd shop list`)");
     const std::string& platform = shop->shop.platform;
-    if (platform != "shopify" && platform != "amazon")
-        throw CommandError("connecting by consent page is implemented for shopify and amazon; shop '" + id +
+    if (platform != "shopify" && platform != "amazon" && platform != "ebay")
+        throw CommandError("connecting by consent page is implemented for shopify, amazon and ebay; shop '" + id +
                                "' is on " + platform + " (add its credentials with `pcgd shop add --credential`)",
                            2);
     if (public_url.empty()) public_url = "http://" + ctx.config().server.listen;
@@ -197,9 +197,9 @@ void shop_connect(Context& ctx, const std::string& id, std::string public_url) {
     std::string url;
     try {
         const auto key = server::connect::state_key(ctx.vault());
-        url = platform == "shopify"
-                  ? server::connect::shopify_authorize_url(*shop, credentials, key, public_url, now_ms())
-                  : server::connect::amazon_authorize_url(*shop, credentials, key, public_url, now_ms());
+        url = platform == "shopify" ? server::connect::shopify_authorize_url(*shop, credentials, key, public_url, now_ms())
+              : platform == "amazon"  ? server::connect::amazon_authorize_url(*shop, credentials, key, public_url, now_ms())
+                                      : server::connect::ebay_authorize_url(*shop, credentials, key, now_ms());
     } catch (const std::invalid_argument& e) {
         throw CommandError(e.what(), 2);
     }
@@ -293,7 +293,7 @@ void add_shop_command(CLI::App& app, Context& ctx) {
     auto connect_id = std::make_shared<std::string>();
     auto public_url = std::make_shared<std::string>();
     auto* connect = shop->add_subcommand(
-        "connect", "Print the consent link to send a shop's owner (Shopify OAuth, Amazon seller authorization; see docs/service.md)");
+        "connect", "Print the consent link to send a shop's owner (Shopify, Amazon, eBay; see docs/service.md)");
     connect->add_option("--id", *connect_id, "Shop id (added before with its app's client_id and client_secret)")
         ->required();
     connect->add_option("--public-url", *public_url,

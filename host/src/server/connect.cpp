@@ -204,4 +204,44 @@ std::string amazon_authorize_url(const ShopRecord& shop, const std::map<std::str
            "&redirect_uri=" + sdk::url_encode(callback_url(public_url, "amazon"));
 }
 
+const std::vector<std::string>& ebay_scopes() {
+    static const std::vector<std::string> scopes = {
+        "https://api.ebay.com/oauth/api_scope/sell.inventory.readonly",
+        "https://api.ebay.com/oauth/api_scope/sell.fulfillment.readonly",
+        "https://api.ebay.com/oauth/api_scope/sell.analytics.readonly",
+        "https://api.ebay.com/oauth/api_scope/sell.finances",
+        "https://api.ebay.com/oauth/api_scope/commerce.identity.readonly",
+    };
+    return scopes;
+}
+
+std::string ebay_authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
+                               std::string_view state_key, std::int64_t now_ms) {
+    if (shop.shop.platform != "ebay")
+        throw std::invalid_argument("shop '" + shop.shop.id + "' is on " + shop.shop.platform + ", not ebay");
+    std::string lacks;
+    if (shop_setting(shop, "ru_name").empty()) lacks = "the setting ru_name";
+    for (const char* credential : {"client_id", "client_secret"}) {
+        const auto it = credentials.find(credential);
+        if (it == credentials.end() || it->second.empty())
+            lacks += (lacks.empty() ? "the credential " : " and the credential ") + std::string(credential);
+    }
+    if (!lacks.empty())
+        throw std::invalid_argument("shop '" + shop.shop.id + "' lacks " + lacks +
+                                    " of the eBay app (remove and add it again with --setting ru_name=... "
+                                    "--credential client_id=... --credential client_secret=...)");
+    std::string auth = shop_setting(shop, "auth_url");
+    if (auth.empty())
+        auth = shop.base_url.find("sandbox") != std::string::npos ? "https://auth.sandbox.ebay.com"
+                                                                  : "https://auth.ebay.com";
+    while (!auth.empty() && auth.back() == '/') auth.pop_back();
+    std::string scopes;
+    for (const auto& scope : ebay_scopes()) scopes += (scopes.empty() ? "" : " ") + scope;
+    const State state{"ebay", shop.shop.id, now_ms + link_validity_ms, new_nonce()};
+    return auth + "/oauth2/authorize?client_id=" + sdk::url_encode(credentials.at("client_id")) +
+           "&redirect_uri=" + sdk::url_encode(shop_setting(shop, "ru_name")) +
+           "&response_type=code&scope=" + sdk::url_encode(scopes) +
+           "&state=" + sdk::url_encode(sign_state(state_key, state));
+}
+
 }  // namespace pcgd::host::server::connect

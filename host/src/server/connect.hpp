@@ -79,6 +79,16 @@ std::string amazon_authorize_url(const ShopRecord& shop, const std::map<std::str
 /// Where the shop's LWA codes are exchanged: its token_url setting, else LWA's.
 std::string amazon_token_url(const ShopRecord& shop);
 
+/// The scopes the eBay plugin uses (space-separated in the consent URL).
+const std::vector<std::string>& ebay_scopes();
+/// The link to send an eBay seller: the consent page (`auth_url`, by default
+/// auth.ebay.com, or auth.sandbox.ebay.com for a sandbox base_url) with the
+/// app's RuName (`ru_name`) as redirect_uri: eBay sends the seller on to the
+/// accept URL registered for that RuName, which must be this service's
+/// /connect/ebay/callback. Throws std::invalid_argument naming what the shop lacks.
+std::string ebay_authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
+                               std::string_view state_key, std::int64_t now_ms);
+
 /// The host[:port] of a URL ("https://a.myshopify.com/x" -> "a.myshopify.com").
 std::string url_authority(std::string_view url);
 

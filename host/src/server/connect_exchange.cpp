@@ -10,7 +10,8 @@
 
 namespace pcgd::host::server {
 
-std::pair<int, std::string> blocking_post_form(const Config& config, const std::string& url, const std::string& form) {
+std::pair<int, std::string> blocking_post_form(const Config& config, const std::string& url, const std::string& form,
+                                               const std::string& authorization) {
     boost::asio::io_context io;
     net::HttpClientOptions options;
     options.ca_file = config.ca_file;
@@ -21,6 +22,7 @@ std::pair<int, std::string> blocking_post_form(const Config& config, const std::
     request.method = "POST";
     request.url = url;
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
+    if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
     request.body = form;
     int status = 0;
     std::string body, failure;

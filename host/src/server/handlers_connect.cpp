@@ -16,6 +16,7 @@
 #include "server/connect.hpp"
 #include "server/connect_exchange.hpp"
 #include "server/shop_credentials.hpp"
+#include "server/webhooks.hpp"
 
 namespace pcgd::host::server {
 
@@ -115,7 +116,7 @@ Response shopify_callback(Api& api, const Call& c) {
                              "&client_secret=" + sdk::url_encode(secret) + "&code=" + sdk::url_encode(param("code"));
     std::pair<int, std::string> reply;
     try {
-        reply = api.post_form ? api.post_form(base + "/admin/oauth/access_token", form)
+        reply = api.post_form ? api.post_form(base + "/admin/oauth/access_token", form, "")
                               : blocking_post_form(api.config, base + "/admin/oauth/access_token", form);
     } catch (const std::exception& e) {
         spdlog::warn("connect shopify/{}: code exchange failed: {}", shop_id, e.what());
@@ -203,7 +204,7 @@ Response amazon_callback(Api& api, const Call& c) {
     const std::string token_url = connect::amazon_token_url(*shop);
     std::pair<int, std::string> reply;
     try {
-        reply = api.post_form ? api.post_form(token_url, form) : blocking_post_form(api.config, token_url, form);
+        reply = api.post_form ? api.post_form(token_url, form, "") : blocking_post_form(api.config, token_url, form);
     } catch (const std::exception& e) {
         spdlog::warn("connect amazon/{}: code exchange failed: {}", shop_id, e.what());
         return page(502, "Not connected", "Amazon could not be reached to finish the connection. Please try again.");
@@ -231,6 +232,73 @@ Response amazon_callback(Api& api, const Call& c) {
     return page(200, "Connected", "Your Amazon seller account is now connected. You can close this page.");
 }
 
+// GET /connect/ebay/callback?code&state&expires_in: the accept URL of the
+// app's RuName. As with Amazon, our signed single-use state is the proof.
+Response ebay_callback(Api& api, const Call& c) {
+    const auto& q = c.request.query;
+    const auto param = [&](const char* name) {
+        const auto it = q.find(name);
+        return it == q.end() ? std::string() : it->second;
+    };
+    if (param("state").empty())
+        return refused("ebay", "-", "no state",
+                       "This address is incomplete. Please open the link you were sent again.");
+    std::string error;
+    const std::int64_t now_ms = api.now_ms();
+    const auto state = connect::verify_state(connect::state_key(service_vault(api)), param("state"), now_ms, error);
+    if (!state || state->platform != "ebay")
+        return refused("ebay", "-", state ? "state of " + state->platform : error,
+                       "This link is not valid or has expired. Please ask your account manager for a new one.");
+    const std::string& shop_id = state->shop_id;
+    auto shop = api.store.get_shop(shop_id);
+    if (!shop || shop->shop.platform != "ebay")
+        return refused("ebay", shop_id, "the shop is gone or not on eBay",
+                       "This shop is no longer set up for connection. Please ask your account manager.");
+    const std::string used = "oauth-state:" + state->nonce;
+    if (api.store.delivery_seen(shop_id, used))
+        return refused("ebay", shop_id, "the state was used already",
+                       "This link has been used already. Please ask your account manager for a new one if needed.");
+    if (param("code").empty())
+        return refused("ebay", shop_id, "no code", "eBay sent no authorization. Please open the link again.");
+    auto credentials = shop_credentials(api, *shop);
+    const auto credential = [&](const char* name) { return credentials.count(name) ? credentials.at(name) : ""; };
+    const std::string form = "grant_type=authorization_code&code=" + sdk::url_encode(param("code")) +
+                             "&redirect_uri=" + sdk::url_encode(connect::shop_setting(*shop, "ru_name"));
+    const std::string authorization =
+        "Basic " + webhooks::base64(credential("client_id") + ":" + credential("client_secret"));
+    std::string base = shop->base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    const std::string token_url = base + "/identity/v1/oauth2/token";
+    std::pair<int, std::string> reply;
+    try {
+        reply = api.post_form ? api.post_form(token_url, form, authorization)
+                              : blocking_post_form(api.config, token_url, form, authorization);
+    } catch (const std::exception& e) {
+        spdlog::warn("connect ebay/{}: code exchange failed: {}", shop_id, e.what());
+        return page(502, "Not connected", "eBay could not be reached to finish the connection. Please try again.");
+    }
+    std::string refresh_token;
+    if (reply.first == 200) {
+        try {
+            rapidjson::Document doc;
+            json::parse(doc, reply.second, "the eBay token answer");
+            refresh_token = std::string(json::Node(doc).at("refresh_token").str());
+        } catch (const std::exception& e) {
+            spdlog::warn("connect ebay/{}: unexpected token answer: {}", shop_id, e.what());
+        }
+    }
+    if (refresh_token.empty()) {
+        spdlog::warn("connect ebay/{}: code exchange answered {}", shop_id, reply.first);
+        return page(502, "Not connected", "eBay refused to finish the connection. Please open the link again.");
+    }
+    credentials["refresh_token"] = refresh_token;
+    shop->sealed_credentials = service_vault(api).seal(credentials);
+    api.store.put_shop(*shop);
+    api.store.record_delivery(shop_id, used, now_ms, now_ms - connect::link_validity_ms);
+    spdlog::info("connect ebay/{}: connected", shop_id);
+    return page(200, "Connected", "Your eBay seller account is now connected. You can close this page.");
+}
+
 }  // namespace
 
 void add_connect_routes(Router& router, Api& api) {
@@ -238,6 +306,8 @@ void add_connect_routes(Router& router, Api& api) {
         "GET", "/connect/shopify/callback", [&api](const Call& c) { return shopify_callback(api, c); }, true);
     router.add(
         "GET", "/connect/amazon/callback", [&api](const Call& c) { return amazon_callback(api, c); }, true);
+    router.add(
+        "GET", "/connect/ebay/callback", [&api](const Call& c) { return ebay_callback(api, c); }, true);
 }
 
 }  // namespace pcgd::host::server
