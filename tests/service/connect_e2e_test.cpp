@@ -58,7 +58,7 @@ TEST_F(ConnectEndToEnd, OwnerApprovesAndTheTokenIsStored) {
     const auto check = pcgd({"shop", "check", "--id", "uk"});
     EXPECT_NE(check.exit_code, 0);
     EXPECT_NE(check.out.find("uk  access missing: scope read_all_orders not granted: only the last 60 days of orders: "
-                             "growth and planning lack history (grant it: `pcgd shop connect --id uk`)"),
+                             "growth and planning lack history (connect again: `pcgd shop connect --id uk`)"),
               std::string::npos)
         << check.out << check.err;
 

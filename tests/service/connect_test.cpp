@@ -330,7 +330,10 @@ TEST_F(Connect, EbayConsentAndCodeGrant) {
     EXPECT_EQ(exchanges_, (std::vector<std::string>{"https://api.ebay.com/identity/v1/oauth2/token "
                                                     "grant_type=authorization_code&code=v%5E1.1%23code"
                                                     "&redirect_uri=Lumiere-App-PRD-x Basic QXBwLUlEOkNlcnQtSUQ="}));
-    EXPECT_EQ(vault_->open(store_->get_shop("eb")->sealed_credentials).at("refresh_token"), "v^r");
+    const auto creds = vault_->open(store_->get_shop("eb")->sealed_credentials);
+    EXPECT_EQ(creds.at("refresh_token"), "v^r");
+    // 2026-11-01 + 47,304,000 s (547.5 days): the grant's end, for `pcgd shop check`.
+    EXPECT_EQ(creds.at("refresh_token_expires_at"), "2028-05-01T12:00:00Z");
     EXPECT_EQ(router_->handle(r).status, 400u);  // used once
 }
 

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include <CLI/CLI.hpp>
+#include <pcgd/model/time.hpp>
 #include <pcgd/sdk/json.hpp>
 
 #include "cli/context.hpp"
@@ -210,16 +211,28 @@ void shop_connect(Context& ctx, const std::string& id, std::string public_url) {
               << ", which `pcgd serve` must answer there. Then run `pcgd shop check --id " << id << "`.\n";
 }
 
-/// What the scopes granted by OAuth leave out, and what that costs. Empty
-/// when nothing is missing or the token was not obtained by `pcgd shop connect`.
-std::vector<std::string> scope_problems(Context& ctx, const ShopRecord& shop) {
-    if (shop.shop.platform != "shopify" || shop.sealed_credentials.empty()) return {};
+/// What the grant obtained by `pcgd shop connect` leaves out or when it
+/// ends, and what that costs; `fatal` when the shop cannot be fully synced.
+struct AccessProblem {
+    std::string text;
+    bool fatal = true;
+};
+
+std::vector<AccessProblem> grant_problems(Context& ctx, const ShopRecord& shop) {
+    if (shop.sealed_credentials.empty()) return {};
     const auto credentials = ctx.vault().open(shop.sealed_credentials);
-    const auto scope = credentials.find("scope");
-    if (scope == credentials.end()) return {};
-    std::vector<std::string> out;
-    for (const auto& need : server::connect::missing_shopify_scopes(scope->second))
-        out.push_back(std::string("scope ") + need.scope + " not granted: " + need.cost);
+    std::vector<AccessProblem> out;
+    if (const auto scope = credentials.find("scope"); shop.shop.platform == "shopify" && scope != credentials.end())
+        for (const auto& need : server::connect::missing_shopify_scopes(scope->second))
+            out.push_back({std::string("scope ") + need.scope + " not granted: " + need.cost});
+    if (const auto ends = credentials.find("refresh_token_expires_at"); ends != credentials.end()) {
+        const auto at = model::parse_iso8601(ends->second);
+        constexpr std::int64_t warn_ms = 30LL * 24 * 3600 * 1000;
+        if (at && *at <= now_ms())
+            out.push_back({"the seller's consent ended on " + ends->second + ": nothing can be synced"});
+        else if (at && *at <= now_ms() + warn_ms)
+            out.push_back({"the seller's consent ends on " + ends->second + ": syncs stop then", false});
+    }
     return out;
 }
 
@@ -248,9 +261,10 @@ void shop_check(Context& ctx, const std::string& id) {
             std::cout << (d.error_code == PCGD_ERR_AUTH ? "access missing: " : "failed: ") << d.error << '\n';
         }
     }
-    for (const auto& problem : scope_problems(ctx, *shop)) {
-        ok = false;
-        std::cout << id << "  access missing: " << problem << " (grant it: `pcgd shop connect --id " << id << "`)\n";
+    for (const auto& problem : grant_problems(ctx, *shop)) {
+        ok = ok && !problem.fatal;
+        std::cout << id << (problem.fatal ? "  access missing: " : "  access ending: ") << problem.text
+                  << " (connect again: `pcgd shop connect --id " << id << "`)\n";
     }
     if (!ok) throw CommandError("shop " + id + " cannot be fully synced (see above)");
 }

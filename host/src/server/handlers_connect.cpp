@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <pcgd/model/time.hpp>
 #include <pcgd/sdk/json.hpp>
 #include <pcgd/sdk/text.hpp>
 #include <regex>
@@ -128,7 +129,10 @@ std::variant<std::map<std::string, std::string>, Response> exchange(Api& api, co
         doc.Parse(reply.second.data(), reply.second.size());
         if (!doc.HasParseError() && doc.IsObject())
             for (const auto& m : doc.GetObject())
-                if (m.value.IsString()) fields[m.name.GetString()] = m.value.GetString();
+                if (m.value.IsString())
+                    fields[m.name.GetString()] = m.value.GetString();
+                else if (m.value.IsInt64())
+                    fields[m.name.GetString()] = std::to_string(m.value.GetInt64());
     }
     if (fields[required].empty()) {
         spdlog::warn("connect {}/{}: code exchange answered {} without {}", p.id, shop_id, reply.first, required);
@@ -252,7 +256,15 @@ Response ebay_callback(Api& api, const Call& c) {
     auto answer = exchange(api, ebay, link, without_trailing_slash(link.shop.base_url) + "/identity/v1/oauth2/token",
                            form, authorization, "refresh_token");
     if (auto* r = std::get_if<Response>(&answer)) return *r;
-    link.credentials["refresh_token"] = std::get<std::map<std::string, std::string>>(answer)["refresh_token"];
+    auto& fields = std::get<std::map<std::string, std::string>>(answer);
+    link.credentials["refresh_token"] = fields["refresh_token"];
+    // The grant lasts 18 months: `pcgd shop check` warns before it ends.
+    try {
+        link.credentials["refresh_token_expires_at"] =
+            model::format_iso8601(link.now_ms + std::stoll(fields.at("refresh_token_expires_in")) * 1000);
+    } catch (const std::exception&) {
+        link.credentials.erase("refresh_token_expires_at");
+    }
     return connected(api, ebay, link, "Your eBay seller account is now connected. You can close this page.");
 }
 
