@@ -154,12 +154,14 @@ public:
                R"M({"name":"token_url","type":"url","default":"https://api.amazon.com/auth/o2/token","description":"Login with Amazon token endpoint"},)M"
                R"M({"name":"client_id","type":"string","required":true,"description":"LWA client identifier of the app"},)M"
                R"M({"name":"client_secret","type":"string","secret":true,"required":true,"description":"LWA client secret of the app"},)M"
-               R"M({"name":"refresh_token","type":"string","secret":true,"required":true,"description":"The seller's LWA refresh token (Atzr|...)"},)M"
+               R"M({"name":"refresh_token","type":"string","secret":true,"description":"The seller's LWA refresh token (Atzr|...); stored by `pcgd shop connect` when the seller authorises the app"},)M"
                R"M({"name":"marketplace_id","type":"string","description":"Marketplace of the shop; by default the one of its country"},)M"
                R"M({"name":"page_size","type":"integer","default":100,"description":"Orders per page, 1 to 100"},)M"
                R"M({"name":"history_days","type":"integer","default":730,"description":"How far back a first orders sync reads (Amazon keeps two years)"},)M"
                R"M({"name":"traffic_days","type":"integer","default":90,"description":"Days of traffic a first traffic sync reads"},)M"
-               R"M({"name":"report_poll_ms","type":"integer","default":15000,"description":"Wait between two looks at a report being prepared"}]})M";
+               R"M({"name":"report_poll_ms","type":"integer","default":15000,"description":"Wait between two looks at a report being prepared"},)M"
+               R"M({"name":"application_id","type":"string","description":"The SP-API application id (amzn1.sp.solution...), for `pcgd shop connect`"},)M"
+               R"M({"name":"seller_central_url","type":"url","description":"Seller Central of the shop's marketplace, for the consent page; by default the one of its country"}]})M";
     }
 
     AmazonPlugin(sdk::Host host, const json::Node& settings) : sdk::Plugin(std::move(host)) {
@@ -179,7 +181,11 @@ public:
         };
         client_id_ = required("client_id");
         client_secret_ = required("client_secret");
-        refresh_token_ = required("refresh_token");
+        if (auto t = settings.find("refresh_token")) refresh_token_ = std::string(t->str());
+        if (refresh_token_.empty())
+            throw sdk::Error(PCGD_ERR_CONFIG,
+                             "settings.refresh_token: missing: connect the shop (`pcgd shop connect`) or give "
+                             "--credential refresh_token=...");
         const auto shop = settings.at("shop");
         if (auto id = settings.find("marketplace_id"); id && !id->str().empty()) {
             market_ = marketplace_by_id(id->str());

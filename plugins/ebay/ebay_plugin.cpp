@@ -172,9 +172,11 @@ public:
                R"M({"name":"base_url","type":"url","required":true,"description":"https://api.ebay.com (https://api.sandbox.ebay.com for the sandbox)"},)M"
                R"M({"name":"client_id","type":"string","secret":true,"required":true,"description":"The application's client id (App ID)"},)M"
                R"M({"name":"client_secret","type":"string","secret":true,"required":true,"description":"The application's client secret (Cert ID)"},)M"
-               R"M({"name":"refresh_token","type":"string","secret":true,"required":true,"description":"The seller's OAuth refresh token (18 months)"},)M"
+               R"M({"name":"refresh_token","type":"string","secret":true,"description":"The seller's OAuth refresh token (18 months); stored by `pcgd shop connect` when the seller consents"},)M"
                R"M({"name":"marketplace_id","type":"string","description":"EBAY_GB or EBAY_FR; by default the shop country's marketplace"},)M"
-               R"M({"name":"page_size","type":"integer","default":200,"description":"Orders or inventory items per page, 1 to 200"}]})M";
+               R"M({"name":"page_size","type":"integer","default":200,"description":"Orders or inventory items per page, 1 to 200"},)M"
+               R"M({"name":"ru_name","type":"string","description":"The app's RuName (eBay redirect URL name), for `pcgd shop connect`"},)M"
+               R"M({"name":"auth_url","type":"url","description":"eBay's consent host; by default https://auth.ebay.com (auth.sandbox.ebay.com for a sandbox base_url)"}]})M";
     }
 
     EbayPlugin(sdk::Host host, const json::Node& settings) : sdk::Plugin(std::move(host)) {
@@ -182,8 +184,12 @@ public:
         while (!base_.empty() && base_.back() == '/') base_.pop_back();
         if (base_.rfind("http://", 0) != 0 && base_.rfind("https://", 0) != 0)
             throw sdk::Error(PCGD_ERR_CONFIG, "settings.base_url: must start with https:// (or http:// for an emulator)");
-        for (const char* key : {"client_id", "client_secret", "refresh_token"})
+        for (const char* key : {"client_id", "client_secret"})
             if (settings.at(key).str().empty()) throw sdk::Error(PCGD_ERR_CONFIG, std::string("settings.") + key + ": must not be empty");
+        if (auto t = settings.find("refresh_token"); !t || t->str().empty())
+            throw sdk::Error(PCGD_ERR_CONFIG,
+                             "settings.refresh_token: missing: connect the shop (`pcgd shop connect`) or give "
+                             "--credential refresh_token=...");
         basic_ = "Basic " + base64(std::string(settings.at("client_id").str()) + ":" + std::string(settings.at("client_secret").str()));
         refresh_token_ = std::string(settings.at("refresh_token").str());
         const auto shop = settings.at("shop");

@@ -305,10 +305,12 @@ public:
         return R"M({"id":"shopify","name":"Shopify","version":"1.0.0","platform":"Shopify",)M"
                R"M("datasets":["inventory","orders"],"record_schema_version":1,"settings":[)M"
                R"M({"name":"base_url","type":"url","required":true,"description":"The shop's admin URL, https://{shop}.myshopify.com"},)M"
-               R"M({"name":"access_token","type":"string","secret":true,"required":true,"description":"Admin API access token (shpat_...)"},)M"
+               R"M({"name":"access_token","type":"string","secret":true,"description":"Admin API access token (shpat_...); stored by `pcgd shop connect` when the shop is connected through OAuth"},)M"
                R"M({"name":"api_version","type":"string","default":"2025-10","description":"GraphQL Admin API version, YYYY-MM"},)M"
                R"M({"name":"page_size","type":"integer","default":250,"description":"Products or orders per page, 1 to 250"},)M"
-               R"M({"name":"bulk","type":"boolean","default":true,"description":"Full syncs through bulk operations"}]})M";
+               R"M({"name":"bulk","type":"boolean","default":true,"description":"Full syncs through bulk operations"},)M"
+               R"M({"name":"client_id","type":"string","description":"The app's client id (OAuth, `pcgd shop connect`)"},)M"
+               R"M({"name":"client_secret","type":"string","secret":true,"description":"The app's client secret: verifies webhooks and OAuth callbacks"}]})M";
     }
 
     ShopifyPlugin(sdk::Host host, const json::Node& settings) : sdk::Plugin(std::move(host)) {
@@ -316,8 +318,12 @@ public:
         while (!base.empty() && base.back() == '/') base.pop_back();
         if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
             throw sdk::Error(PCGD_ERR_CONFIG, "settings.base_url: must start with https:// (or http:// for an emulator)");
-        token_ = std::string(settings.at("access_token").str());
-        if (token_.empty()) throw sdk::Error(PCGD_ERR_CONFIG, "settings.access_token: must not be empty");
+        // Optional in the manifest: a shop is added first and connected through OAuth later.
+        if (auto t = settings.find("access_token")) token_ = std::string(t->str());
+        if (token_.empty())
+            throw sdk::Error(PCGD_ERR_CONFIG,
+                             "settings.access_token: missing: connect the shop (`pcgd shop connect`) or give "
+                             "--credential access_token=...");
         std::string version(settings.str_or("api_version", default_api_version));
         const bool well_formed = version.size() == 7 && version[4] == '-' &&
                                  std::all_of(version.begin(), version.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });

@@ -140,7 +140,8 @@ public:
                R"M({"name":"consumer_key","type":"string","secret":true,"required":true,"description":"REST API consumer key (ck_...)"},)M"
                R"M({"name":"consumer_secret","type":"string","secret":true,"required":true,"description":"REST API consumer secret (cs_...)"},)M"
                R"M({"name":"auth","type":"string","default":"auto","description":"auto (basic over https, oauth1 over http), basic, oauth1 or query (keys in the query string)"},)M"
-               R"M({"name":"page_size","type":"integer","default":100,"description":"Products or orders per page, 1 to 100"}]})M";
+               R"M({"name":"page_size","type":"integer","default":100,"description":"Products or orders per page, 1 to 100"},)M"
+               R"M({"name":"webhook_secret","type":"string","secret":true,"description":"The secret of the store's webhooks: verifies their deliveries"}]})M";
     }
 
     WooCommercePlugin(sdk::Host host, const json::Node& settings) : sdk::Plugin(std::move(host)) {

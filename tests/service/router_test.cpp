@@ -94,6 +94,7 @@ protected:
             s.last_error = "orders: HTTP 500";
             return s;
         };
+        api_->vault = std::make_shared<const Vault>(std::array<std::uint8_t, 32>{});
         router_ = std::make_unique<Router>(*store_);
         add_all_routes(*router_, *api_);
     }
@@ -272,10 +273,39 @@ TEST_F(Service, RoleMatrixRouteByRoute) {
     }
 }
 
+// Routes that take no token because the platform signs each request: any
+// role's token, or none, gets the same refusal without a good signature
+// (tests/service/webhooks_test.cpp and connect_test.cpp cover the signatures).
+struct SignedRow {
+    const char* method;
+    const char* target;
+    unsigned unsigned_status;
+};
+const SignedRow signature_protected[] = {
+    {"POST", "/webhooks/shopify/shop-a1", 401},
+    {"POST", "/webhooks/woocommerce/shop-a1", 401},
+    {"GET", "/connect/shopify/callback?code=x&shop=a.myshopify.com&state=s&hmac=00", 400},
+    {"GET", "/connect/amazon/callback?spapi_oauth_code=x&state=s&selling_partner_id=A1", 400},
+    {"GET", "/connect/ebay/callback?code=x&state=s", 400},
+};
+
+TEST_F(Service, SignatureProtectedRoutesIgnoreTokens) {
+    for (const auto& row : signature_protected) {
+        SCOPED_TRACE(row.target);
+        for (const auto& t : {std::string(), admin_, alice_, sme_a_}) {
+            const auto r = get(row.target, t, row.method);
+            EXPECT_EQ(r.status, row.unsigned_status) << r.body;
+            EXPECT_EQ(r.headers.size(), 0u);  // no WWW-Authenticate: a token would not help
+        }
+    }
+}
+
 TEST_F(Service, EveryRouteOfTheTableIsInTheMatrix) {
     std::set<std::string> covered;
     for (const auto& row : matrix)
         covered.insert(row.method + std::string(" ") + get(row.target, admin_, row.method, row.body).route);
+    for (const auto& row : signature_protected)
+        covered.insert(row.method + std::string(" ") + get(row.target, "", row.method).route);
     for (const auto& route : router_->routes())
         EXPECT_TRUE(covered.count(route.method + " " + route.pattern)) << route.method << " " << route.pattern;
 }

@@ -525,8 +525,8 @@ TEST_F(StoreTest, ReopeningKeepsDataAndSchema) {
     store = open_sqlite_store(path);
     EXPECT_EQ(store->counts("s1").orders, 1);
     EXPECT_EQ(store->sync_state("s1", Dataset::orders).cursor, "c1");
-    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 5);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 5);  // 5: the service's API tokens
+    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 6);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 6);  // 6: webhook deliveries seen
 }
 
 TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
@@ -536,16 +536,17 @@ TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
     b.reset();
     store.reset();
     // Back to the version 2 layout: no account column, no coaching tables,
-    // no API tokens, no migrations 3 to 5.
+    // no API tokens, no webhook deliveries, no migrations 3 to 6.
     execute(path,
-            "ALTER TABLE shops DROP COLUMN account; DROP TABLE api_tokens; DROP TABLE coaching_actions; DROP TABLE coaching_plans;"
+            "ALTER TABLE shops DROP COLUMN account; DROP TABLE webhook_deliveries; DROP TABLE api_tokens; DROP TABLE coaching_actions; DROP TABLE coaching_plans;"
             " DROP TABLE coaching_goals; DROP TABLE coaching_training; DROP TABLE coaching_obstacles;"
             " DROP TABLE coaching_sessions; DROP TABLE coaching_experts; DROP TABLE coaching; DROP TABLE managers;"
             " DELETE FROM schema_migrations WHERE version >= 3");
 
     store = open_sqlite_store(path);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 5);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 6);
     EXPECT_EQ(sql("SELECT count(*) FROM managers"), 0);
+    EXPECT_EQ(sql("SELECT count(*) FROM webhook_deliveries"), 0);
     EXPECT_EQ(sql("SELECT count(*) FROM api_tokens"), 0);
     const auto s1 = store->get_shop("s1");
     ASSERT_TRUE(s1);
@@ -570,7 +571,7 @@ TEST_F(StoreTest, NewerSchemaIsRefusedNamingBothVersions) {
         const std::string what = e.what();
         EXPECT_NE(what.find(path), std::string::npos) << what;
         EXPECT_NE(what.find("99"), std::string::npos) << what;
-        EXPECT_NE(what.find("up to 5"), std::string::npos) << what;
+        EXPECT_NE(what.find("up to 6"), std::string::npos) << what;
     }
 }
 

@@ -70,6 +70,20 @@ TEST(Vault, SealThenOpenRoundTrips) {
     EXPECT_EQ(vault.open(vault.seal({})), (std::map<std::string, std::string>{}));
 }
 
+TEST(Vault, DerivedKeysAreHmacOfThePurpose) {
+    // printf oauth-state | openssl dgst -sha256 -mac HMAC -macopt hexkey:0102...20
+    const Vault vault(key_of(1));
+    std::string hex;
+    for (unsigned char c : vault.derive_key("oauth-state")) {
+        static constexpr char digits[] = "0123456789abcdef";
+        hex += digits[c >> 4];
+        hex += digits[c & 15];
+    }
+    EXPECT_EQ(hex, "c7d81e32a139fc92c51516578392e3ccacef1140ba3031479873ed11e1d4b4d8");
+    EXPECT_NE(vault.derive_key("other"), vault.derive_key("oauth-state"));
+    EXPECT_NE(Vault(key_of(2)).derive_key("oauth-state"), vault.derive_key("oauth-state"));
+}
+
 TEST(Vault, EachSealUsesAFreshNonce) {
     const Vault vault(key_of(1));
     const std::string a = vault.seal(credentials), b = vault.seal(credentials);

@@ -5,10 +5,12 @@
 #include <regex>
 
 #include <CLI/CLI.hpp>
+#include <pcgd/model/time.hpp>
 #include <pcgd/sdk/json.hpp>
 
 #include "cli/context.hpp"
 #include "export/listing_json.hpp"
+#include "server/connect.hpp"
 #include "sync/sync_engine.hpp"
 
 namespace pcgd::host::cli {
@@ -175,6 +177,65 @@ void shop_list(Context& ctx, bool as_json) {
     std::cout << format_table(rows);
 }
 
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void shop_connect(Context& ctx, const std::string& id, std::string public_url) {
+    auto shop = ctx.store().get_shop(id);
+    if (!shop) throw CommandError("no shop '" + id + "' (see `pcgd shop list`)");
+    const std::string& platform = shop->shop.platform;
+    if (platform != "shopify" && platform != "amazon" && platform != "ebay")
+        throw CommandError("connecting by consent page is implemented for shopify, amazon and ebay; shop '" + id +
+                               "' is on " + platform + " (add its credentials with `pcgd shop add --credential`)",
+                           2);
+    if (public_url.empty()) public_url = "http://" + ctx.config().server.listen;
+    if (public_url.rfind("https://", 0) != 0 && public_url.rfind("http://", 0) != 0)
+        throw CommandError("--public-url must be an http(s) URL, got '" + public_url + "'", 2);
+    const auto credentials = shop->sealed_credentials.empty() ? std::map<std::string, std::string>{}
+                                                              : ctx.vault().open(shop->sealed_credentials);
+    std::string url;
+    try {
+        const auto key = server::connect::state_key(ctx.vault());
+        url = platform == "shopify" ? server::connect::shopify_authorize_url(*shop, credentials, key, public_url, now_ms())
+              : platform == "amazon"  ? server::connect::amazon_authorize_url(*shop, credentials, key, public_url, now_ms())
+                                      : server::connect::ebay_authorize_url(*shop, credentials, key, now_ms());
+    } catch (const std::invalid_argument& e) {
+        throw CommandError(e.what(), 2);
+    }
+    std::cout << url << '\n';
+    std::cerr << "Send this link to the shop's owner. It is valid for "
+              << server::connect::link_validity_ms / (24 * 3600 * 1000) << " days, once; approving it sends them to "
+              << server::connect::callback_url(public_url, platform)
+              << ", which `pcgd serve` must answer there. Then run `pcgd shop check --id " << id << "`.\n";
+}
+
+/// What the grant obtained by `pcgd shop connect` leaves out or when it
+/// ends, and what that costs; `fatal` when the shop cannot be fully synced.
+struct AccessProblem {
+    std::string text;
+    bool fatal = true;
+};
+
+std::vector<AccessProblem> grant_problems(Context& ctx, const ShopRecord& shop) {
+    if (shop.sealed_credentials.empty()) return {};
+    const auto credentials = ctx.vault().open(shop.sealed_credentials);
+    std::vector<AccessProblem> out;
+    if (const auto scope = credentials.find("scope"); shop.shop.platform == "shopify" && scope != credentials.end())
+        for (const auto& need : server::connect::missing_shopify_scopes(scope->second))
+            out.push_back({std::string("scope ") + need.scope + " not granted: " + need.cost});
+    if (const auto ends = credentials.find("refresh_token_expires_at"); ends != credentials.end()) {
+        const auto at = model::parse_iso8601(ends->second);
+        constexpr std::int64_t warn_ms = 30LL * 24 * 3600 * 1000;
+        if (at && *at <= now_ms())
+            out.push_back({"the seller's consent ended on " + ends->second + ": nothing can be synced"});
+        else if (at && *at <= now_ms() + warn_ms)
+            out.push_back({"the seller's consent ends on " + ends->second + ": syncs stop then", false});
+    }
+    return out;
+}
+
 void shop_check(Context& ctx, const std::string& id) {
     auto shop = ctx.store().get_shop(id);
     if (!shop) throw CommandError("no shop '" + id + "' (see `pcgd shop list`)");
@@ -199,6 +260,11 @@ void shop_check(Context& ctx, const std::string& id) {
             ok = false;
             std::cout << (d.error_code == PCGD_ERR_AUTH ? "access missing: " : "failed: ") << d.error << '\n';
         }
+    }
+    for (const auto& problem : grant_problems(ctx, *shop)) {
+        ok = ok && !problem.fatal;
+        std::cout << id << (problem.fatal ? "  access missing: " : "  access ending: ") << problem.text
+                  << " (connect again: `pcgd shop connect --id " << id << "`)\n";
     }
     if (!ok) throw CommandError("shop " + id + " cannot be fully synced (see above)");
 }
@@ -237,6 +303,16 @@ void add_shop_command(CLI::App& app, Context& ctx) {
         if (!ctx.store().remove_shop(*remove_id)) throw CommandError("no shop '" + *remove_id + "' (see `pcgd shop list`)");
         std::cout << "removed shop " << *remove_id << '\n';
     });
+
+    auto connect_id = std::make_shared<std::string>();
+    auto public_url = std::make_shared<std::string>();
+    auto* connect = shop->add_subcommand(
+        "connect", "Print the consent link to send a shop's owner (Shopify, Amazon, eBay; see docs/service.md)");
+    connect->add_option("--id", *connect_id, "Shop id (added before with its app's client_id and client_secret)")
+        ->required();
+    connect->add_option("--public-url", *public_url,
+                        "The service's address as the owner's browser reaches it (default: http://[server] listen)");
+    connect->callback([&ctx, connect_id, public_url] { shop_connect(ctx, *connect_id, *public_url); });
 
     auto check_id = std::make_shared<std::string>();
     auto* check = shop->add_subcommand("check", "Reach the platform with the stored credentials and say what access is missing");

@@ -15,6 +15,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <pcgd/sdk/json.hpp>
@@ -324,6 +325,15 @@ std::string Redactor::redact(std::string_view text) const {
         }
     }
     return out;
+}
+
+std::string Vault::derive_key(std::string_view purpose) const {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+              reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(), out, &length))
+        throw std::runtime_error("cannot derive a key: HMAC-SHA256 failed");
+    return std::string(reinterpret_cast<const char*>(out), length);
 }
 
 }  // namespace pcgd::host

@@ -25,6 +25,10 @@ public:
     /// Throws std::runtime_error ("credentials cannot be decrypted: wrong key or
     /// corrupted data") when authentication fails.
     std::map<std::string, std::string> open(std::string_view sealed) const;
+    /// A 32-byte key for another purpose (e.g. "oauth-state"): HMAC-SHA256 of
+    /// the purpose under the vault's key, so it needs no storage of its own and
+    /// changes when the vault's key does.
+    std::string derive_key(std::string_view purpose) const;
 
 private:
     std::array<std::uint8_t, 32> key_;

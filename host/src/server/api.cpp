@@ -12,6 +12,8 @@ void add_all_routes(Router& router, Api& api) {
     add_coaching_routes(router, api);
     add_dashboard_routes(router, api);
     add_sync_routes(router, api);
+    add_webhook_routes(router, api);
+    add_connect_routes(router, api);
 }
 
 std::optional<Response> unknown_parameter(const Request& request, std::initializer_list<const char*> known) {

@@ -5,9 +5,11 @@
 
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 
 #include "config/config.hpp"
+#include "secrets/vault.hpp"
 #include "server/metrics.hpp"
 #include "server/router.hpp"
 #include "store/store.hpp"
@@ -39,6 +41,16 @@ struct Api {
     std::function<std::optional<SyncJob>(std::int64_t sync_id)> sync_job{};
     /// The scheduler's view of a shop. Unset: no scheduler (503).
     std::function<std::optional<ShopSchedule>(const std::string& shop_id)> shop_schedule{};
+    /// Opens shops' credentials (webhook secrets, OAuth). Null: loaded on
+    /// first use from PCGD_SECRET_KEY or [secrets] key_file (shop_credentials.hpp).
+    std::shared_ptr<const Vault> vault;
+    /// POSTs a form (the connect callbacks' code exchange), with an
+    /// Authorization header unless `authorization` is empty, and returns the
+    /// status and body; throws on a transport failure. Null: a blocking
+    /// exchange through the host's HTTP client (connect_exchange.cpp).
+    std::function<std::pair<int, std::string>(const std::string& url, const std::string& form,
+                                              const std::string& authorization)>
+        post_form;
 };
 
 void add_health_routes(Router& router, Api& api);    // /healthz, /readyz, /metrics, /api/openapi.json
@@ -48,6 +60,8 @@ void add_export_routes(Router& router, Api& api);    // /api/exports/{table}
 void add_coaching_routes(Router& router, Api& api);  // /api/smes/{id}/programme
 void add_dashboard_routes(Router& router, Api& api); // /, /dashboard/{asset}, /api/me
 void add_sync_routes(Router& router, Api& api);      // /api/shops/{id}/sync, /api/syncs/{id}
+void add_webhook_routes(Router& router, Api& api);   // /webhooks/{platform}/{shop_id}: signed, no token
+void add_connect_routes(Router& router, Api& api);   // /connect/{platform}/callback: signed state, no token
 
 /// Every route of the service.
 void add_all_routes(Router& router, Api& api);

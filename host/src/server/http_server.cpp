@@ -117,6 +117,7 @@ private:
         std::string error;
         if (!parse_target(std::string(req.target()), request, error)) return reject(request.method, 400, error);
         request.authorization = std::string(req[http::field::authorization]);
+        for (const auto& field : req) request.headers.emplace_back(field.name_string(), field.value());
         request.body = std::move(req.body());
         Response response = server_->handler(request);
         write(request.method, std::move(response), req.keep_alive() && !server_->stopping);

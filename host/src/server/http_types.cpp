@@ -1,6 +1,7 @@
 #include "server/http_types.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <pcgd/sdk/json.hpp>
 
 namespace pcgd::host::server {
@@ -12,6 +13,15 @@ Response json_error(unsigned status, const std::string& message) {
     r.status = status;
     r.body = std::string(w.view());
     return r;
+}
+
+const std::string* Request::header(std::string_view name) const {
+    for (const auto& [n, value] : headers)
+        if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            }))
+            return &value;
+    return nullptr;
 }
 
 namespace {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -15,7 +16,11 @@ struct Request {
     std::string path;                          // percent-decoded, without the query
     std::map<std::string, std::string> query;  // percent-decoded; a repeated name keeps the last value
     std::string authorization;                 // the Authorization header, verbatim
-    std::string body;
+    std::string body;                          // byte-exact as received: webhook signatures cover it
+    std::vector<std::pair<std::string, std::string>> headers;  // every header, names as received, in order
+
+    /// The first header of that name (case-insensitive), or null when absent.
+    const std::string* header(std::string_view name) const;
 };
 
 struct Response {

@@ -387,6 +387,18 @@ CREATE TABLE api_tokens (
     revoked_at_ms INTEGER
 );
 )sql"},
+    // Webhook deliveries already acted on, so that a duplicate or a replay is
+    // dropped even across a restart. Rows older than the replay window are
+    // pruned as new ones arrive (server/webhooks.hpp).
+    {6, "webhook deliveries seen", R"sql(
+CREATE TABLE webhook_deliveries (
+    shop_id        TEXT NOT NULL REFERENCES shops(id) ON DELETE CASCADE,
+    delivery_id    TEXT NOT NULL, -- the platform's id of the delivery (or 'oauth-state:' + a state)
+    received_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, delivery_id)
+) WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries(received_at_ms);
+)sql"},
 };
 
 std::int64_t current_version(Connection& db) {

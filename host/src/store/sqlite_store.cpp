@@ -952,6 +952,28 @@ public:
         return sqlite3_changes(db_.handle()) > 0;
     }
 
+    bool delivery_seen(std::string_view shop_id, std::string_view delivery_id) override {
+        Use q(db_.cached("SELECT 1 FROM webhook_deliveries WHERE shop_id = ?1 AND delivery_id = ?2"));
+        q->bind(1, shop_id).bind(2, delivery_id);
+        return q->step();
+    }
+    void record_delivery(std::string_view shop_id, std::string_view delivery_id, std::int64_t received_at_ms,
+                         std::int64_t prune_before_ms) override {
+        shared_->require_no_open_batch("record_delivery");
+        db_.exec("BEGIN IMMEDIATE");
+        try {
+            Use prune(db_.cached("DELETE FROM webhook_deliveries WHERE received_at_ms < ?1"));
+            prune->bind(1, prune_before_ms).run();
+            Use ins(db_.cached(
+                "INSERT OR REPLACE INTO webhook_deliveries (shop_id, delivery_id, received_at_ms) VALUES (?1, ?2, ?3)"));
+            ins->bind(1, shop_id).bind(2, delivery_id).bind(3, received_at_ms).run();
+            db_.exec("COMMIT");
+        } catch (...) {
+            db_.rollback();
+            throw;
+        }
+    }
+
 private:
     template <class F>
     void write(const char* operation, F&& f) {

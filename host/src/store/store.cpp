@@ -46,6 +46,10 @@ std::vector<Session> Store::list_sessions(std::string_view) { unsupported("list_
 std::int64_t Store::add_token(const ApiToken&) { unsupported("add_token"); }
 std::vector<ApiToken> Store::list_tokens() { unsupported("list_tokens"); }
 bool Store::revoke_token(std::int64_t, std::int64_t) { unsupported("revoke_token"); }
+bool Store::delivery_seen(std::string_view, std::string_view) { unsupported("delivery_seen"); }
+void Store::record_delivery(std::string_view, std::string_view, std::int64_t, std::int64_t) {
+    unsupported("record_delivery");
+}
 std::int64_t Store::add_obstacle(const Obstacle&) { unsupported("add_obstacle"); }
 std::vector<Obstacle> Store::list_obstacles(std::string_view) { unsupported("list_obstacles"); }
 void Store::put_training(const Training&) { unsupported("put_training"); }

@@ -276,6 +276,14 @@ public:
     virtual std::vector<ApiToken> list_tokens();
     /// Marks the token revoked at `at_ms`. False when unknown or already revoked.
     virtual bool revoke_token(std::int64_t id, std::int64_t at_ms);
+
+    // Webhook deliveries seen (schema version 6).
+    /// True when the shop's delivery id was recorded and not pruned since.
+    virtual bool delivery_seen(std::string_view shop_id, std::string_view delivery_id);
+    /// Records the delivery (the shop must exist) and prunes every delivery
+    /// received before `prune_before_ms`.
+    virtual void record_delivery(std::string_view shop_id, std::string_view delivery_id, std::int64_t received_at_ms,
+                                 std::int64_t prune_before_ms);
 };
 
 /// Opens (creating and migrating as needed) an SQLite store in WAL mode.

@@ -19,6 +19,7 @@
 // data holds is visible (Amazon shows data two minutes late).
 // See docs/amazon.md.
 #include <pcgd/emulator/platform.hpp>
+#include <pcgd/sdk/text.hpp>
 
 #include <zlib.h>
 
@@ -49,6 +50,9 @@ constexpr TimestampMs fee_delay_ms = 2 * day_ms;
 constexpr const char* client_id = "amzn1.application-oa2-client.pcgd-emulator";
 constexpr const char* client_secret = "pcgd-emulator-client-secret";
 constexpr const char* refresh_token = "Atzr|pcgd-emulator-refresh-token";
+// The seller's authorisation (GET /apps/authorize/consent, then the code grant).
+constexpr const char* application_id = "amzn1.sp.solution.pcgd-emulator";
+constexpr const char* selling_partner_id = "A2PCGDEMULATOR";
 
 struct MarketInfo {
     const char* id;
@@ -230,7 +234,7 @@ public:
     std::string_view name() const override { return "amazon"; }
 
     bool is_data_route(const Request& r) const override {
-        return r.path != "/auth/o2/token" && r.path.rfind("/_amazon/", 0) != 0;
+        return r.path != "/auth/o2/token" && r.path != "/apps/authorize/consent" && r.path.rfind("/_amazon/", 0) != 0;
     }
 
     std::string route_of(const Request& r) const override {
@@ -263,7 +267,7 @@ public:
 
     void write_credentials(json::Writer& w) const override {
         w.field("client_id", client_id).field("client_secret", client_secret).field("refresh_token", refresh_token);
-        w.field("token_url", "/auth/o2/token");
+        w.field("token_url", "/auth/o2/token").field("application_id", application_id);
         w.key("marketplaces").begin_array();
         for (const auto& m : markets_) w.value(m.info->id);
         w.end_array();
@@ -384,6 +388,7 @@ private:
 
     Response route(const Request& r) {
         if (r.path == "/auth/o2/token") return token(r);
+        if (r.path == "/apps/authorize/consent") return consent(r);
         if (r.path.rfind("/_amazon/summary", 0) == 0) return Response::json(200, market_summaries());
         if (r.path.rfind("/_docs/", 0) == 0) return download(r);
         const std::string operation = operation_of(r);
@@ -442,9 +447,15 @@ private:
         };
         if (get("client_id") != client_id || get("client_secret") != client_secret)
             return Response::json(401, R"({"error_description":"Client authentication failed","error":"invalid_client"})");
-        if (get("grant_type") != "refresh_token")
+        if (get("grant_type") == "authorization_code") {
+            // The seller's consent: the code once, within 5 minutes, with the redirect_uri it was issued for.
+            const auto code = codes_.find(get("code"));
+            if (code == codes_.end() || code->second != get("redirect_uri"))
+                return Response::json(400, R"({"error_description":"The request has an invalid grant parameter : code","error":"invalid_grant"})");
+            codes_.erase(code);
+        } else if (get("grant_type") != "refresh_token")
             return Response::json(400, R"({"error_description":"The authorization grant type is not supported","error":"unsupported_grant_type"})");
-        if (get("refresh_token") != refresh_token)
+        else if (get("refresh_token") != refresh_token)
             return Response::json(400, R"({"error_description":"The request has an invalid grant parameter : refresh_token","error":"invalid_grant"})");
         const std::string t = "Atza|pcgd-emulator-" + std::to_string(++tokens_issued_);
         tokens_[t] = options().steady_now_ms() + token_ttl_ms_;
@@ -452,6 +463,28 @@ private:
         w.begin_object().field("access_token", t).field("refresh_token", refresh_token).field("token_type", "bearer");
         w.field("expires_in", token_ttl_ms_ / 1000).end_object();
         return Response::json(200, std::string(w.view()));
+    }
+
+    /// The seller approves at once: a redirect to redirect_uri with
+    /// spapi_oauth_code, state and selling_partner_id (the app's login-URI leg
+    /// is not emulated).
+    Response consent(const Request& r) {
+        if (r.param("application_id").value_or("") != application_id)
+            return Response::json(400, R"({"error":"invalid_request","error_description":"Unknown application_id"})");
+        const std::string redirect = r.param("redirect_uri").value_or("");
+        if (redirect.rfind("http://", 0) != 0 && redirect.rfind("https://", 0) != 0)
+            return Response::json(400, R"({"error":"invalid_request","error_description":"redirect_uri is missing"})");
+        const std::string code = "ANpcgdcode" + std::to_string(++codes_issued_);
+        codes_[code] = redirect;
+        Response res;
+        res.status = 302;
+        res.content_type = "text/html";
+        res.body = "<html><body>Redirecting</body></html>";
+        res.header("Location", redirect + (redirect.find('?') == std::string::npos ? "?" : "&") +
+                                   "spapi_oauth_code=" + sdk::url_encode(code) + "&state=" +
+                                   sdk::url_encode(r.param("state").value_or("")) +
+                                   "&selling_partner_id=" + selling_partner_id);
+        return res;
     }
 
     Response serve(const std::string& op, const Request& r) {
@@ -1157,6 +1190,8 @@ private:
     std::map<std::string, Bucket> buckets_;
     std::map<std::string, std::int64_t> tokens_;  // access token -> expiry (steady ms)
     std::uint64_t tokens_issued_ = 0, requests_ = 0;
+    std::map<std::string, std::string> codes_;  // authorization code -> the redirect_uri it was issued for
+    std::uint64_t codes_issued_ = 0;
     std::int64_t token_ttl_ms_ = 3600 * 1000;
     std::vector<Report> reports_;
     int fatal_every_ = 0, finished_ = 0;

@@ -13,6 +13,9 @@
 // eBay's `errors[]` container with the ids of the specs' x-response-codes.
 // Every answer carries a `Date` on the emulator's clock. See docs/ebay.md.
 #include <pcgd/emulator/platform.hpp>
+#include <pcgd/sdk/text.hpp>
+
+#include <set>
 
 #include <algorithm>
 #include <charconv>
@@ -30,6 +33,8 @@ using model::TimestampMs;
 constexpr const char* client_id = "pcgd-ebay-client";
 constexpr const char* client_secret = "pcgd-ebay-secret";
 constexpr const char* refresh_token = "v^1.1#i^1#r^1#f^0#p^3#I^3#t^pcgd-emulator-refresh";
+// The app's RuName: the redirect_uri of the consent page and the code grant.
+constexpr const char* ru_name = "pcgd-emulator-RuName";
 constexpr std::int64_t token_lifetime_s = 7200;
 constexpr TimestampMs day_ms = 86'400'000;
 /// getOrders serves nothing created more than two years ago (a day's margin
@@ -247,7 +252,7 @@ public:
 
     void write_credentials(json::Writer& w) const override {
         w.field("client_id", client_id).field("client_secret", client_secret).field("refresh_token", refresh_token);
-        w.field("token_url", "/identity/v1/oauth2/token").field("marketplace_id", market_.id);
+        w.field("token_url", "/identity/v1/oauth2/token").field("marketplace_id", market_.id).field("ru_name", ru_name);
     }
 
     Response expire_token(const Request& r) override {
@@ -288,6 +293,7 @@ private:
 
     Response route(const Request& r) {
         if (r.path == "/identity/v1/oauth2/token") return token(r);
+        if (r.path == "/oauth2/authorize") return authorize(r);
         if (!is_data_route(r)) return error(404, 2002, "ACCESS", "Resource not found");
         const std::string auth = r.header("authorization").value_or("");
         const auto t = auth.rfind("Bearer ", 0) == 0 ? tokens_.find(auth.substr(7)) : tokens_.end();
@@ -322,15 +328,45 @@ private:
             auto it = form.find(k);
             return it == form.end() ? std::string() : it->second;
         };
-        if (get("grant_type") != "refresh_token")
+        const bool code_grant = get("grant_type") == "authorization_code";
+        if (code_grant) {
+            const auto code = codes_.find(get("code"));
+            if (code == codes_.end() || get("redirect_uri") != ru_name)
+                return oauth_error(400, "invalid_grant", "the provided authorization grant code is invalid or was issued to another client");
+            codes_.erase(code);
+        } else if (get("grant_type") != "refresh_token")
             return oauth_error(400, "unsupported_grant_type", "grant type in request is not supported by the authorization server");
-        if (get("refresh_token") != refresh_token)
+        else if (get("refresh_token") != refresh_token)
             return oauth_error(400, "invalid_grant", "the provided authorization refresh token is invalid or was issued to another client");
         const std::string access = "v^1.1#i^1#p^3#r^1#I^3#f^0#t^pcgd-" + std::to_string(++grants_);
         tokens_[access] = now_steady() + token_lifetime_s * 1000;
         json::Writer w;
-        w.begin_object().field("access_token", access).field("expires_in", token_lifetime_s).field("token_type", "User Access Token").end_object();
+        w.begin_object().field("access_token", access).field("expires_in", token_lifetime_s);
+        if (code_grant) w.field("refresh_token", refresh_token).field("refresh_token_expires_in", 47304000);
+        w.field("token_type", "User Access Token").end_object();
         return Response::json(200, std::string(w.view()));
+    }
+
+    /// The seller consents at once: a redirect to the RuName's accept URL with
+    /// code, state and expires_in. The accept URL is registered with eBay, not
+    /// sent: the emulator takes it from `pcgd_emulator_accept_url`.
+    Response authorize(const Request& r) {
+        if (r.param("client_id").value_or("") != client_id || r.param("redirect_uri").value_or("") != ru_name ||
+            r.param("response_type").value_or("") != "code")
+            return oauth_error(400, "invalid_request", "client_id, redirect_uri or response_type is invalid");
+        const std::string accept = r.param("pcgd_emulator_accept_url").value_or("");
+        if (accept.rfind("http://", 0) != 0 && accept.rfind("https://", 0) != 0)
+            return oauth_error(400, "invalid_request", "pcgd_emulator_accept_url is missing");
+        const std::string code = "v^1.1#i^1#f^0#I^3#r^1#p^3#t^code" + std::to_string(++codes_issued_);
+        codes_.insert(code);
+        Response res;
+        res.status = 302;
+        res.content_type = "text/html";
+        res.body = "<html><body>Redirecting</body></html>";
+        res.header("Location", accept + (accept.find('?') == std::string::npos ? "?" : "&") +
+                                   "code=" + sdk::url_encode(code) + "&state=" +
+                                   sdk::url_encode(r.param("state").value_or("")) + "&expires_in=299");
+        return res;
     }
 
     // ------------------------------------------------------------- ids
@@ -802,6 +838,8 @@ private:
     TimestampMs started_steady_ms_;
     std::map<std::string, std::int64_t> tokens_;  // access token -> expiry (steady ms)
     std::uint64_t grants_ = 0;
+    std::set<std::string> codes_;  // authorization codes issued, single use
+    std::uint64_t codes_issued_ = 0;
 };
 
 }  // namespace

@@ -22,12 +22,20 @@
 #include <stdexcept>
 #include <optional>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pcgd/sdk/text.hpp>
+#include <chrono>
+
 namespace pcgd::emulator {
 namespace {
 
 using model::TimestampMs;
 
 constexpr const char* access_token = "shpat_pcgd_emulator_token";
+// The app of the OAuth routes (/admin/oauth/authorize, /admin/oauth/access_token).
+constexpr const char* client_id = "pcgd-emulator-client";
+constexpr const char* client_secret = "pcgd-emulator-client-secret";
 constexpr const char* pinned_version = "2025-10";
 constexpr std::int64_t max_query_cost = 1000;
 // Standard plan, as the samples show it: 2000 points, 100 restored per second.
@@ -325,6 +333,7 @@ public:
 
     void write_credentials(json::Writer& w) const override {
         w.field("access_token", access_token).field("api_version", pinned_version);
+        w.field("client_id", client_id).field("client_secret", client_secret);
     }
 
     Response expire_token(const Request& r) override {
@@ -348,6 +357,8 @@ public:
 
     Response handle(const Request& r) override {
         if (r.path.rfind("/bulk-results/", 0) == 0) return download(r);
+        if (r.path == "/admin/oauth/authorize") return authorize(r);
+        if (r.path == "/admin/oauth/access_token") return exchange_code(r);
         const auto version = graphql_version(r.path);
         if (!version) return Response::json(404, R"({"errors":"Not Found"})");
         if (r.header("x-shopify-access-token").value_or("") != access_token) return unauthorized();
@@ -358,6 +369,95 @@ public:
     }
 
 private:
+    static std::string hex_hmac(std::string_view key, std::string_view data) {
+        unsigned char out[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+             data.size(), out, &n);
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string hex;
+        for (unsigned i = 0; i < n; ++i) hex += std::string{digits[out[i] >> 4], digits[out[i] & 15]};
+        return hex;
+    }
+
+    /// The owner approves at once: a redirect to redirect_uri with code, hmac,
+    /// host, shop, state and timestamp, signed as Shopify does (the sorted
+    /// decoded parameters but hmac, HMAC-SHA256 with the client secret, hex).
+    /// Emulator only: `pcgd_emulator_decline=a,b` leaves those scopes out.
+    Response authorize(const Request& r) {
+        if (r.param("client_id").value_or("") != client_id)
+            return Response::json(400, R"({"errors":"Oauth error invalid_request: The client_id is invalid"})");
+        const std::string redirect = r.param("redirect_uri").value_or("");
+        if (redirect.rfind("http://", 0) != 0 && redirect.rfind("https://", 0) != 0)
+            return Response::json(400, R"({"errors":"Oauth error invalid_request: The redirect_uri is missing or not whitelisted"})");
+        std::string scopes, declined = "," + r.param("pcgd_emulator_decline").value_or("") + ",";
+        std::string requested = r.param("scope").value_or("");
+        for (std::size_t at = 0; at <= requested.size();) {
+            const auto comma = std::min(requested.find(',', at), requested.size());
+            const std::string scope = requested.substr(at, comma - at);
+            if (!scope.empty() && declined.find("," + scope + ",") == std::string::npos)
+                scopes += (scopes.empty() ? "" : ",") + scope;
+            at = comma + 1;
+        }
+        const std::string code = "code" + std::to_string(++codes_issued_);
+        codes_[code] = scopes;
+        const std::string shop = r.header("host").value_or("127.0.0.1");
+        std::map<std::string, std::string> params = {
+            {"code", code}, {"host", "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvcGNnZA"}, {"shop", shop},
+            {"state", r.param("state").value_or("")},
+            {"timestamp", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count())}};
+        std::string message;
+        for (const auto& [k, v] : params) message += (message.empty() ? "" : "&") + k + "=" + v;
+        params["hmac"] = hex_hmac(client_secret, message);
+        std::string location = redirect + (redirect.find('?') == std::string::npos ? "?" : "&");
+        bool first = true;
+        for (const auto& [k, v] : params) {
+            location += (first ? "" : "&") + k + "=" + sdk::url_encode(v);
+            first = false;
+        }
+        Response res;
+        res.status = 302;
+        res.content_type = "text/html";
+        res.body = "<html><body>You are being redirected.</body></html>";
+        res.header("Location", location);
+        return res;
+    }
+
+    /// POST client_id, client_secret, code (form or JSON body): the offline token once per code.
+    Response exchange_code(const Request& r) {
+        if (r.method != "POST") return Response::json(405, R"({"errors":"Method Not Allowed"})");
+        std::map<std::string, std::string> form;
+        const std::string& body = r.body;
+        for (std::size_t at = 0; at < body.size();) {
+            const auto amp = std::min(body.find('&', at), body.size());
+            const std::string pair = body.substr(at, amp - at);
+            const auto eq = pair.find('=');
+            if (eq != std::string::npos) form[pair.substr(0, eq)] = url_decode(pair.substr(eq + 1));
+            at = amp + 1;
+        }
+        const auto code = codes_.find(form["code"]);
+        if (form["client_id"] != client_id || form["client_secret"] != client_secret || code == codes_.end())
+            return Response::json(400, R"({"error":"invalid_request","error_description":"The authorization code was not found or was already used"})");
+        json::Writer w;
+        w.begin_object().field("access_token", access_token).field("scope", code->second).end_object();
+        codes_.erase(code);
+        return Response::json(200, std::string(w.view()));
+    }
+
+    static std::string url_decode(std::string_view s) {
+        std::string out;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '+') out += ' ';
+            else if (s[i] == '%' && i + 2 < s.size()) {
+                out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+                i += 2;
+            } else out += s[i];
+        }
+        return out;
+    }
+
     static Response unauthorized() {
         return Response::json(401, R"J({"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"})J");
     }
@@ -949,7 +1049,9 @@ private:
     std::int64_t last_ms_ = -1;
     std::vector<BulkOperation> ops_;
     std::map<std::string, TimestampMs> restocked_at_;
-    std::optional<Samples> samples_;  // variant id -> when its stock last changed
+    std::optional<Samples> samples_;
+    std::map<std::string, std::string> codes_;  // authorization code -> scopes granted; single use
+    int codes_issued_ = 0;  // variant id -> when its stock last changed
 };
 
 }  // namespace

@@ -93,7 +93,8 @@ TEST(AmazonPlugin, ManifestDeclaresSettings) {
     auto m = parse(pcgd_plugin_get_vtable()->manifest_json());
     EXPECT_STREQ(m["id"].GetString(), "amazon");
     ASSERT_EQ(m["datasets"].Size(), 3u);
-    ASSERT_EQ(m["settings"].Size(), 10u);
+    ASSERT_EQ(m["settings"].Size(), 12u);
+    EXPECT_STREQ(m["settings"][10]["name"].GetString(), "application_id");
     EXPECT_STREQ(m["settings"][1]["name"].GetString(), "token_url");
     EXPECT_STREQ(m["settings"][1]["default"].GetString(), "https://api.amazon.com/auth/o2/token");
     EXPECT_TRUE(m["settings"][3]["secret"].GetBool());

@@ -78,9 +78,12 @@ TEST(ShopifyPlugin, ManifestDeclaresSettings) {
     auto m = parse(pcgd_plugin_get_vtable()->manifest_json());
     EXPECT_STREQ(m["id"].GetString(), "shopify");
     ASSERT_EQ(m["datasets"].Size(), 2u);
-    ASSERT_EQ(m["settings"].Size(), 5u);
+    ASSERT_EQ(m["settings"].Size(), 7u);
     EXPECT_STREQ(m["settings"][1]["name"].GetString(), "access_token");
     EXPECT_TRUE(m["settings"][1]["secret"].GetBool());
+    EXPECT_FALSE(m["settings"][1].HasMember("required"));  // stored later by `pcgd shop connect`
+    EXPECT_STREQ(m["settings"][6]["name"].GetString(), "client_secret");
+    EXPECT_TRUE(m["settings"][6]["secret"].GetBool());
     EXPECT_STREQ(m["settings"][2]["default"].GetString(), "2025-10");
     EXPECT_EQ(m["settings"][3]["default"].GetInt(), 250);
     EXPECT_TRUE(m["settings"][4]["default"].GetBool());
@@ -91,7 +94,8 @@ TEST(ShopifyPlugin, BadSettingsAreConfigErrors) {
                                 R"({"base_url":"https://x","access_token":"",)" + shop + "}",
                                 R"({"base_url":"https://x","access_token":"t","api_version":"25-10",)" + shop + "}",
                                 R"({"base_url":"https://x","access_token":"t","page_size":251,)" + shop + "}",
-                                std::string(R"({"base_url":"https://x","access_token":"t"})")})
+                                std::string(R"({"base_url":"https://x","access_token":"t"})"),
+                                R"({"base_url":"https://x",)" + shop + "}"})
         EXPECT_EQ(code_of([&] { FakeHost host(pcgd_plugin_get_vtable(), s); }), PCGD_ERR_CONFIG) << s;
 }
 
