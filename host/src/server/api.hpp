@@ -43,14 +43,14 @@ struct Api {
     std::function<std::optional<ShopSchedule>(const std::string& shop_id)> shop_schedule{};
     /// Opens shops' credentials (webhook secrets, OAuth). Null: loaded on
     /// first use from PCGD_SECRET_KEY or [secrets] key_file (shop_credentials.hpp).
-    std::shared_ptr<const Vault> vault;
+    std::shared_ptr<const Vault> vault{};
     /// POSTs a form (the connect callbacks' code exchange), with an
     /// Authorization header unless `authorization` is empty, and returns the
     /// status and body; throws on a transport failure. Null: a blocking
     /// exchange through the host's HTTP client (connect_exchange.cpp).
     std::function<std::pair<int, std::string>(const std::string& url, const std::string& form,
                                               const std::string& authorization)>
-        post_form;
+        post_form{};
 };
 
 void add_health_routes(Router& router, Api& api);    // /healthz, /readyz, /metrics, /api/openapi.json

@@ -127,12 +127,14 @@ std::variant<std::map<std::string, std::string>, Response> exchange(Api& api, co
     if (reply.first == 200) {
         rapidjson::Document doc;
         doc.Parse(reply.second.data(), reply.second.size());
-        if (!doc.HasParseError() && doc.IsObject())
-            for (const auto& m : doc.GetObject())
+        if (!doc.HasParseError() && doc.IsObject()) {
+            for (const auto& m : doc.GetObject()) {
                 if (m.value.IsString())
                     fields[m.name.GetString()] = m.value.GetString();
                 else if (m.value.IsInt64())
                     fields[m.name.GetString()] = std::to_string(m.value.GetInt64());
+            }
+        }
     }
     if (fields[required].empty()) {
         spdlog::warn("connect {}/{}: code exchange answered {} without {}", p.id, shop_id, reply.first, required);
