@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <pcgd/model/time.hpp>
 #include <pcgd/sdk/json.hpp>
@@ -19,29 +20,75 @@ std::int64_t now_ms() {
         .count();
 }
 
-void serve(Context& ctx, const std::string& listen) {
-    const Config& config = ctx.config();
-    // A service logs its requests unless told to be quieter on the command line.
-    if (ctx.log_level.empty()) spdlog::set_level(spdlog::level::info);
-    Store& store = ctx.store();
-    PluginRegistry& plugins = ctx.plugins();
-    server::ServiceOptions options;
-    options.listen = listen;
-    options.not_ready = [&plugins, dir = config.plugin_dir.string()] {
-        return plugins.loaded().empty() ? "no plugin loaded from " + dir : std::string();
-    };
-    options.on_listening = [](const std::string& url) { std::cout << "listening on " << url << std::endl; };
+/// The plugins and the sync runner built from one configuration; a SIGHUP
+/// builds them again. The runner keeps its registry alive for as long as a
+/// sync started with it runs.
+struct Runtime {
+    std::filesystem::path plugin_dir;
+    std::shared_ptr<const PluginRegistry> plugins;
+    SyncRunner sync_runner;
+};
+
+Runtime make_runtime(Context& ctx, const Config& config) {
+    if (!std::filesystem::is_directory(config.plugin_dir))
+        throw CommandError("plugin directory '" + config.plugin_dir.string() +
+                           "' does not exist (set --plugin-dir or [plugins] dir)");
+    auto plugins = std::make_shared<PluginRegistry>();
+    plugins->load_directory(config.plugin_dir);
     // Each sync opens its own connection to the store: a Store is used by one thread at a time.
     EngineRunnerContext runner;
     runner.open_store = [path = config.store_path.string()] { return open_sqlite_store(path); };
-    runner.plugins = &plugins;
+    runner.plugins = plugins.get();
     runner.vault = &ctx.vault();
     runner.http.ca_file = config.ca_file;
     runner.http.connect_timeout_ms = config.connect_timeout_ms;
     runner.http.default_timeout_ms = config.timeout_ms;
     runner.sync.retry.max_attempts = config.max_attempts;
     runner.sync.max_parallel_shops = 1;
-    options.sync_runner = engine_runner(std::move(runner));
+    SyncRunner run = [plugins, inner = engine_runner(std::move(runner))](
+                         const std::string& shop_id, const std::atomic<bool>& stop, net::RateLimiter& budgets) {
+        return inner(shop_id, stop, budgets);
+    };
+    return {config.plugin_dir, std::move(plugins), std::move(run)};
+}
+
+/// "plugins loaded: amazon, ebay; refused: old.so (ABI 2.0 ...)".
+std::string plugins_summary(const PluginRegistry& plugins) {
+    std::string loaded, refused;
+    for (const auto& s : plugins.statuses()) {
+        if (s.loaded())
+            loaded += (loaded.empty() ? "" : ", ") + s.id;
+        else
+            refused += (refused.empty() ? "" : "; ") + s.reason;
+    }
+    return "plugins loaded: " + (loaded.empty() ? std::string("none") : loaded) +
+           (refused.empty() ? "" : "; refused: " + refused);
+}
+
+void serve(Context& ctx, const std::string& listen) {
+    const Config& config = ctx.config();
+    // A service logs its requests unless told to be quieter on the command line.
+    if (ctx.log_level.empty()) spdlog::set_level(spdlog::level::info);
+    Store& store = ctx.store();
+    ctx.vault();  // a missing key is an error now, not at the first sync
+    Runtime current = make_runtime(ctx, config);
+    spdlog::info("{}", plugins_summary(*current.plugins));
+    server::ServiceOptions options;
+    options.listen = listen;
+    // Called on the service's thread, as the reload below.
+    options.not_ready = [&current] {
+        return current.plugins->loaded().empty() ? "no plugin loaded from " + current.plugin_dir.string()
+                                                 : std::string();
+    };
+    options.on_listening = [](const std::string& url) { std::cout << "listening on " << url << std::endl; };
+    options.sync_runner = current.sync_runner;
+    options.reload = [&current, &ctx] {
+        Config fresh = ctx.read_config();
+        Runtime next = make_runtime(ctx, fresh);
+        std::string summary = plugins_summary(*next.plugins);
+        current = next;
+        return server::ServiceOptions::Reloaded{std::move(fresh), std::move(next.sync_runner), std::move(summary)};
+    };
     try {
         server::run_service(store, config, options);
     } catch (const std::runtime_error& e) {

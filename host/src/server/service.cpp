@@ -82,6 +82,14 @@ public:
 
     std::optional<SyncJob> job(std::int64_t id) const { return queue_->job(id); }
 
+    /// After a reload: the scheduler plans with the new settings (config_ is
+    /// the service's live configuration, already replaced), new jobs run
+    /// with the new runner.
+    void reload(SyncRunner runner) {
+        scheduler_.set_config(config_.scheduler);
+        if (runner) queue_->set_runner(std::move(runner));
+    }
+
     std::optional<ShopSchedule> schedule(const std::string& shop_id) {
         if (!scheduler_.shop(shop_id)) refresh_shops();
         return scheduler_.shop(shop_id);
@@ -142,9 +150,60 @@ private:
     bool stopping_ = false;
 };
 
+/// The settings a running service cannot change, named when a reload would
+/// change them ("store.path, server.listen").
+std::string restart_only_changes(const Config& running, const Config& next) {
+    std::string out;
+    const auto note = [&](bool changed, const char* key) {
+        if (changed) out += (out.empty() ? "" : ", ") + std::string(key);
+    };
+    note(running.store_path != next.store_path, "store.path");
+    note(running.key_file != next.key_file, "secrets.key_file");
+    note(running.server.listen != next.server.listen, "server.listen");
+    note(running.server.max_body_bytes != next.server.max_body_bytes, "server.max_body_bytes");
+    note(running.server.max_header_bytes != next.server.max_header_bytes, "server.max_header_bytes");
+    note(running.server.read_timeout_ms != next.server.read_timeout_ms, "server.read_timeout_ms");
+    note(running.scheduler.max_concurrent != next.scheduler.max_concurrent, "scheduler.max_concurrent");
+    note(running.log_level != next.log_level, "log.level");
+    note(running.log_format != next.log_format, "log.format");
+    return out;
+}
+
+/// SIGHUP: reads the configuration again. A bad one is refused with a log
+/// line and changes nothing; a good one replaces `config` (but for the
+/// settings only a restart changes) and the syncs' runner.
+void reload(Config& config, const ServiceOptions& options, const std::function<void(SyncRunner)>& reload_syncs) {
+    if (!options.reload) {
+        spdlog::warn("SIGHUP: this service was started without a configuration to reload");
+        return;
+    }
+    ServiceOptions::Reloaded next;
+    try {
+        next = options.reload();
+    } catch (const std::exception& e) {
+        spdlog::error("SIGHUP: reload refused, the running configuration stays: {}", e.what());
+        return;
+    }
+    if (const std::string kept = restart_only_changes(config, next.config); !kept.empty())
+        spdlog::warn("SIGHUP: {} changed: in force after a restart only", kept);
+    Config merged = std::move(next.config);
+    merged.store_path = config.store_path;
+    merged.key_file = config.key_file;
+    merged.server = config.server;
+    merged.scheduler.max_concurrent = config.scheduler.max_concurrent;
+    merged.log_level = config.log_level;
+    merged.log_format = config.log_format;
+    config = std::move(merged);
+    if (reload_syncs) reload_syncs(std::move(next.sync_runner));
+    spdlog::info("SIGHUP: configuration reloaded{}{}", next.summary.empty() ? "" : "; ", next.summary);
+}
+
 }  // namespace
 
-void run_service(Store& store, const Config& config, const ServiceOptions& options) {
+void run_service(Store& store, const Config& started_with, const ServiceOptions& options) {
+    // The configuration in force: a SIGHUP replaces it, on this thread, the
+    // one every handler and the scheduler run on.
+    Config config = started_with;
     boost::asio::io_context io;
     Metrics metrics;
     Api api{store, config, metrics};
@@ -175,8 +234,18 @@ void run_service(Store& store, const Config& config, const ServiceOptions& optio
     const std::string bound = server.listen(options.listen.empty() ? config.server.listen : options.listen);
 
     // Registered before announcing the address, so that a signal sent as
-    // soon as the address is known is never lost. (SIGHUP, a reload, is to
-    // get its own signal_set here.)
+    // soon as the address is known is never lost.
+    boost::asio::signal_set hangups(io, SIGHUP);
+    std::function<void(SyncRunner)> reload_syncs;
+    if (syncs) reload_syncs = [&syncs](SyncRunner runner) { syncs->reload(std::move(runner)); };
+    std::function<void()> wait_for_hangup = [&] {
+        hangups.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            reload(config, options, reload_syncs);
+            wait_for_hangup();
+        });
+    };
+    wait_for_hangup();
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer deadline(io), poll(io);
     bool http_done = false;
@@ -199,6 +268,7 @@ void run_service(Store& store, const Config& config, const ServiceOptions& optio
         if (ec) return;
         spdlog::info("{}: stopping; {} connection(s) open", signal == SIGTERM ? "SIGTERM" : "SIGINT",
                      server.connections());
+        hangups.cancel();
         // Syncs first: no new one starts while the answers are written.
         if (syncs) {
             syncs->begin_stop();

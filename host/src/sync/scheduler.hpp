@@ -47,6 +47,10 @@ public:
     /// jitter to apply to a delay.
     Scheduler(SchedulerConfig config, std::function<std::int64_t()> now_ms, std::function<double()> jitter_unit);
 
+    /// New settings (a reload): the next run of each shop is planned with
+    /// them; runs already planned keep their time.
+    void set_config(const SchedulerConfig& config) { config_ = config; }
+
     /// Reconciles with the store's shops. A new shop is due at its last
     /// success + interval (spread), or at once if that is past or it never
     /// succeeded; a shop no longer listed is forgotten.

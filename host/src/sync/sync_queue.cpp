@@ -114,6 +114,11 @@ SyncJob* SyncQueue::next_runnable() {
     return nullptr;
 }
 
+void SyncQueue::set_runner(SyncRunner runner) {
+    std::lock_guard lock(mutex_);
+    runner_ = std::move(runner);
+}
+
 void SyncQueue::work() {
     std::unique_lock lock(mutex_);
     for (;;) {
@@ -127,11 +132,12 @@ void SyncQueue::work() {
         // Only this job touches the budget until its key is released below.
         net::RateLimiter& budget = budgets_[job->budget_key];
         const SyncJob started = *job;
+        const SyncRunner runner = runner_;  // a reload may replace runner_ while this job runs
         lock.unlock();
         if (options_.on_started) options_.on_started(started);
         ShopReport report;
         try {
-            report = runner_(started.shop_id, stop_, budget);
+            report = runner(started.shop_id, stop_, budget);
         } catch (const std::exception& e) {
             report = ShopReport{};
             report.shop_id = started.shop_id;

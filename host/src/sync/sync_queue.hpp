@@ -69,6 +69,10 @@ public:
     /// one. Throws std::runtime_error once stopping.
     SyncRequestResult request(const std::string& shop_id, const std::string& budget_key, const std::string& reason);
 
+    /// Jobs started from now on run with `runner` (a reload: new plugins or
+    /// settings); running jobs finish with the one they started with.
+    void set_runner(SyncRunner runner);
+
     std::optional<SyncJob> job(std::int64_t id) const;
     /// The shop's queued or running job, if any.
     std::optional<SyncJob> active_job(const std::string& shop_id) const;
