@@ -4,11 +4,14 @@
 #include "server/connect.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <pcgd/model/time.hpp>
 
 #include "server/api.hpp"
+#include "server/auth.hpp"
 #include "store/store.hpp"
 
 using namespace pcgd::host;
@@ -335,6 +338,59 @@ TEST_F(Connect, EbayConsentAndCodeGrant) {
     // 2026-11-01 + 47,304,000 s (547.5 days): the grant's end, for `pcgd shop check`.
     EXPECT_EQ(creds.at("refresh_token_expires_at"), "2028-05-01T12:00:00Z");
     EXPECT_EQ(router_->handle(r).status, 400u);  // used once
+}
+
+}  // namespace
+
+namespace {
+
+// The dashboard's "connect" button: the same link as `pcgd shop connect`,
+// with the callback at the address the service was reached at.
+TEST_F(Connect, TheApiGivesTheConsentLinkToSend) {
+    const std::string admin = new_token();
+    store_->add_token(ApiToken{0, token_hash(admin), "admin", "", "test", 1, std::nullopt});
+    Request r;
+    r.method = "POST";
+    r.path = "/api/shops/uk/connect";
+    r.authorization = "Bearer " + admin;
+    r.headers = {{"Host", "pcgd.example:8443"}, {"X-Forwarded-Proto", "https"}};
+    const auto answer = router_->handle(r);
+    ASSERT_EQ(answer.status, 200u) << answer.body;
+    rapidjson::Document d;
+    d.Parse(answer.body.c_str());
+    ASSERT_TRUE(d.IsObject()) << answer.body;
+    EXPECT_STREQ(d["platform"].GetString(), "shopify");
+    EXPECT_STREQ(d["callback"].GetString(), "https://pcgd.example:8443/connect/shopify/callback");
+    EXPECT_EQ(d["expires_at"].GetString(), pcgd::model::format_iso8601(now + connect::link_validity_ms));
+    const std::string url = d["url"].GetString();
+    EXPECT_EQ(url.rfind("https://lumiere.myshopify.com/admin/oauth/authorize?client_id=cid&scope=", 0), 0u) << url;
+    EXPECT_NE(url.find("redirect_uri=https%3A%2F%2Fpcgd.example%3A8443%2Fconnect%2Fshopify%2Fcallback"),
+              std::string::npos)
+        << url;
+    // Its state is one this service accepts, for this shop.
+    const auto at = url.find("state=");
+    ASSERT_NE(at, std::string::npos);
+    std::string state = url.substr(at + 6, url.find('&', at) - at - 6);
+    for (std::size_t p; (p = state.find("%2E")) != std::string::npos;) state.replace(p, 3, ".");
+    std::string error;
+    const auto claims = connect::verify_state(connect::state_key(*vault_), state, now, error);
+    ASSERT_TRUE(claims) << error << " " << state;
+    EXPECT_EQ(claims->shop_id, "uk");
+
+    // A shop without a consent page is told so; no Host, no link.
+    ShopRecord woo = *store_->get_shop("uk");
+    woo.shop.id = "fr";
+    woo.shop.platform = "woocommerce";
+    store_->put_shop(woo);
+    r.path = "/api/shops/fr/connect";
+    const auto refused = router_->handle(r);
+    EXPECT_EQ(refused.status, 422u);
+    EXPECT_NE(refused.body.find("implemented for shopify, amazon and ebay; shop 'fr' is on woocommerce"),
+              std::string::npos)
+        << refused.body;
+    r.path = "/api/shops/uk/connect";
+    r.headers.clear();
+    EXPECT_EQ(router_->handle(r).body, R"j({"error":"no Host header: the callback's address is unknown"})j");
 }
 
 }  // namespace

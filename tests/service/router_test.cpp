@@ -255,6 +255,9 @@ const MatrixRow matrix[] = {
     {"/api/syncs/99", 401, 404, 404, 404},
     {"/api/syncs/x1", 401, 404, 404, 404},
     {"/api/shops/shop-a1/sync", 401, 202, 202, 403, "POST"},
+    // Without a Host header the callback's address is unknown (connect_test has the link itself).
+    {"/api/shops/shop-a1/connect", 401, 400, 400, 403, "POST"},
+    {"/api/shops/shop-b1/connect", 401, 400, 403, 404, "POST"},
     {"/api/shops/shop-b1/sync", 401, 202, 403, 404, "POST"},
 };
 

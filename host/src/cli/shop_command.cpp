@@ -198,9 +198,7 @@ void shop_connect(Context& ctx, const std::string& id, std::string public_url) {
     std::string url;
     try {
         const auto key = server::connect::state_key(ctx.vault());
-        url = platform == "shopify" ? server::connect::shopify_authorize_url(*shop, credentials, key, public_url, now_ms())
-              : platform == "amazon"  ? server::connect::amazon_authorize_url(*shop, credentials, key, public_url, now_ms())
-                                      : server::connect::ebay_authorize_url(*shop, credentials, key, now_ms());
+        url = server::connect::authorize_url(*shop, credentials, key, public_url, now_ms());
     } catch (const std::invalid_argument& e) {
         throw CommandError(e.what(), 2);
     }

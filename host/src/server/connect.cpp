@@ -215,6 +215,17 @@ const std::vector<std::string>& ebay_scopes() {
     return scopes;
 }
 
+std::string authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
+                          std::string_view state_key, std::string_view public_url, std::int64_t now_ms) {
+    const std::string& platform = shop.shop.platform;
+    if (platform == "shopify") return shopify_authorize_url(shop, credentials, state_key, public_url, now_ms);
+    if (platform == "amazon") return amazon_authorize_url(shop, credentials, state_key, public_url, now_ms);
+    if (platform == "ebay") return ebay_authorize_url(shop, credentials, state_key, now_ms);
+    throw std::invalid_argument("connecting by consent page is implemented for shopify, amazon and ebay; shop '" +
+                                shop.shop.id + "' is on " + platform +
+                                " (add its credentials with `pcgd shop add --credential`)");
+}
+
 std::string ebay_authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
                                std::string_view state_key, std::int64_t now_ms) {
     if (shop.shop.platform != "ebay")

@@ -89,6 +89,13 @@ const std::vector<std::string>& ebay_scopes();
 std::string ebay_authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
                                std::string_view state_key, std::int64_t now_ms);
 
+/// The link to send the shop's owner, by its platform (shopify, amazon,
+/// ebay): what `pcgd shop connect` prints and POST /api/shops/{id}/connect
+/// answers. Throws std::invalid_argument naming what the shop lacks, or that
+/// its platform has no consent page.
+std::string authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
+                          std::string_view state_key, std::string_view public_url, std::int64_t now_ms);
+
 /// The host[:port] of a URL ("https://a.myshopify.com/x" -> "a.myshopify.com").
 std::string url_authority(std::string_view url);
 

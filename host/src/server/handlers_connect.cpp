@@ -16,6 +16,7 @@
 #include <regex>
 #include <variant>
 
+#include "server/access.hpp"
 #include "server/api.hpp"
 #include "server/connect.hpp"
 #include "server/connect_exchange.hpp"
@@ -273,6 +274,36 @@ Response ebay_callback(Api& api, const Call& c) {
 }  // namespace
 
 void add_connect_routes(Router& router, Api& api) {
+    // The account manager starts the connection from the dashboard: the link
+    // to send the shop's owner, whose approval comes back to this service at
+    // the address the request reached (Host, X-Forwarded-Proto).
+    router.add("POST", "/api/shops/{id}/connect", [&api](const Call& c) {
+        if (auto bad = unknown_parameter(c.request, {})) return *bad;
+        const auto& id = c.params.at("id");
+        if (auto refused = refusal(*c.principal, shop_access(api.store, *c.principal, id), "shop", id)) return *refused;
+        if (c.principal->role == Role::sme)
+            return json_error(403, "an SME token is read-only: the account manager sends the connect link");
+        const auto shop = api.store.get_shop(id);
+        if (!shop) return json_error(404, "no shop '" + id + "'");
+        const std::string* host = c.request.header("Host");
+        if (!host || host->empty()) return json_error(400, "no Host header: the callback's address is unknown");
+        const std::string* proto = c.request.header("X-Forwarded-Proto");
+        const std::string public_url = (proto && *proto == "https" ? "https://" : "http://") + *host;
+        const std::int64_t now = api.now_ms();
+        try {
+            const Vault& vault = service_vault(api);
+            const std::string url =
+                connect::authorize_url(*shop, shop_credentials(api, *shop), connect::state_key(vault), public_url, now);
+            json::Writer w;
+            w.begin_object().field("shop", id).field("platform", shop->shop.platform).field("url", url);
+            w.field("expires_at", model::format_iso8601(now + connect::link_validity_ms));
+            w.field("callback", connect::callback_url(public_url, shop->shop.platform));
+            w.end_object();
+            return json_ok(std::string(w.view()));
+        } catch (const std::invalid_argument& e) {
+            return json_error(422, e.what());
+        }
+    });
     router.add(
         "GET", "/connect/shopify/callback", [&api](const Call& c) { return shopify_callback(api, c); }, true);
     router.add(
