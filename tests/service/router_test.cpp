@@ -164,6 +164,14 @@ protected:
         return router_->handle(r);
     }
 
+    std::vector<std::int64_t> ids_of(const Response& r) {
+        std::vector<std::int64_t> out;
+        rapidjson::Document d;
+        d.Parse(r.body.c_str());
+        for (const auto& e : d.GetArray()) out.push_back(e["id"].GetInt64());
+        return out;
+    }
+
     std::vector<std::string> ids(const Response& r) {
         std::vector<std::string> out;
         rapidjson::Document d;
@@ -225,6 +233,8 @@ const MatrixRow matrix[] = {
     {"/api/smes/sme-b/plan/review", 401, 404, 403, 404},
     {"/api/smes/sme-a/actions", 401, 200, 200, 200},
     {"/api/smes/sme-b/actions", 401, 200, 403, 404},
+    {"/api/smes/sme-a/sessions", 401, 403, 201, 403, "POST", R"({"kind":"checkin"})"},
+    {"/api/smes/sme-b/sessions", 401, 403, 403, 404, "POST", R"({"kind":"checkin"})"},
     {"/api/smes/sme-a/actions/1", 401, 200, 200, 403, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-b/actions/2", 401, 200, 403, 404, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-a/actions/2", 401, 404, 404, 403, "PATCH", R"({"status":"in_progress"})"},
@@ -570,30 +580,32 @@ TEST(ServiceMetrics, SyncCountersByPlatformAndTheLagPerShop) {
     m.count_sync(r);
     m.count_sync(r);
     m.set_sync_lag([] { return std::map<std::string, double>{{"gb", 12.5}, {"odd\"id", 1.0}}; });
-    EXPECT_EQ(m.render(),
-              "# HELP pcgd_http_requests_total HTTP requests answered, by route pattern and status.\n"
-              "# TYPE pcgd_http_requests_total counter\n"
-              "# HELP pcgd_platform_requests_total Requests of syncs to the platforms, by platform and response status (error: no response).\n"
-              "# TYPE pcgd_platform_requests_total counter\n"
-              "pcgd_platform_requests_total{platform=\"testshop\",status=\"200\"} 12\n"
-              "pcgd_platform_requests_total{platform=\"testshop\",status=\"429\"} 4\n"
-              "pcgd_platform_requests_total{platform=\"testshop\",status=\"500\"} 6\n"
-              "pcgd_platform_requests_total{platform=\"testshop\",status=\"error\"} 2\n"
-              "# HELP pcgd_sync_records_total Records received by syncs, by platform and dataset.\n"
-              "# TYPE pcgd_sync_records_total counter\n"
-              "pcgd_sync_records_total{platform=\"testshop\",dataset=\"inventory\"} 0\n"
-              "pcgd_sync_records_total{platform=\"testshop\",dataset=\"orders\"} 240\n"
-              "pcgd_sync_records_total{platform=\"testshop\",dataset=\"traffic\"} 6\n"
-              "# HELP pcgd_rate_limit_wait_seconds_total Time syncs waited for rate limits and retry backoff, by platform.\n"
-              "# TYPE pcgd_rate_limit_wait_seconds_total counter\n"
-              "pcgd_rate_limit_wait_seconds_total{platform=\"testshop\"} 3.500\n"
-              "# HELP pcgd_sync_errors_total Failed datasets (and shops that could not start), by platform.\n"
-              "# TYPE pcgd_sync_errors_total counter\n"
-              "pcgd_sync_errors_total{platform=\"testshop\"} 2\n"
-              "# HELP pcgd_sync_lag_seconds Seconds since each shop's last successful sync.\n"
-              "# TYPE pcgd_sync_lag_seconds gauge\n"
-              "pcgd_sync_lag_seconds{shop=\"gb\"} 12.500\n"
-              "pcgd_sync_lag_seconds{shop=\"odd\\\"id\"} 1.000\n");
+    EXPECT_EQ(
+        m.render(),
+        "# HELP pcgd_http_requests_total HTTP requests answered, by route pattern and status.\n"
+        "# TYPE pcgd_http_requests_total counter\n"
+        "# HELP pcgd_platform_requests_total Requests of syncs to the platforms, by platform and response status "
+        "(error: no response).\n"
+        "# TYPE pcgd_platform_requests_total counter\n"
+        "pcgd_platform_requests_total{platform=\"testshop\",status=\"200\"} 12\n"
+        "pcgd_platform_requests_total{platform=\"testshop\",status=\"429\"} 4\n"
+        "pcgd_platform_requests_total{platform=\"testshop\",status=\"500\"} 6\n"
+        "pcgd_platform_requests_total{platform=\"testshop\",status=\"error\"} 2\n"
+        "# HELP pcgd_sync_records_total Records received by syncs, by platform and dataset.\n"
+        "# TYPE pcgd_sync_records_total counter\n"
+        "pcgd_sync_records_total{platform=\"testshop\",dataset=\"inventory\"} 0\n"
+        "pcgd_sync_records_total{platform=\"testshop\",dataset=\"orders\"} 240\n"
+        "pcgd_sync_records_total{platform=\"testshop\",dataset=\"traffic\"} 6\n"
+        "# HELP pcgd_rate_limit_wait_seconds_total Time syncs waited for rate limits and retry backoff, by platform.\n"
+        "# TYPE pcgd_rate_limit_wait_seconds_total counter\n"
+        "pcgd_rate_limit_wait_seconds_total{platform=\"testshop\"} 3.500\n"
+        "# HELP pcgd_sync_errors_total Failed datasets (and shops that could not start), by platform.\n"
+        "# TYPE pcgd_sync_errors_total counter\n"
+        "pcgd_sync_errors_total{platform=\"testshop\"} 2\n"
+        "# HELP pcgd_sync_lag_seconds Seconds since each shop's last successful sync.\n"
+        "# TYPE pcgd_sync_lag_seconds gauge\n"
+        "pcgd_sync_lag_seconds{shop=\"gb\"} 12.500\n"
+        "pcgd_sync_lag_seconds{shop=\"odd\\\"id\"} 1.000\n");
 }
 
 TEST(ServiceAuth, TokensAreRandomAndOnlyTheirSha256IsKept) {
@@ -688,6 +700,42 @@ TEST_F(Service, ABadActionChangeIsRefusedAndChangesNothing) {
     EXPECT_EQ(stored->status, "planned");
     EXPECT_EQ(stored->updated_by, "alice");
     EXPECT_EQ(stored->due_day, std::nullopt);
+}
+
+TEST_F(Service, AManagerRecordsASessionOverTheApi) {
+    const auto r = get("/api/smes/sme-a/sessions", alice_, "POST",
+                       R"({"kind":"review","answers":{"on_track":"Yes"},"conclusions":{"export":"Try Amazon FR"},)"
+                       R"("notes":"by phone","actions":["Photograph the diffusers"]})");
+    ASSERT_EQ(r.status, 201u) << r.body;
+    EXPECT_EQ(
+        r.body.rfind(
+            R"j({"id":3,"sme":"sme-a","kind":"review","number":1,"held_at":"2026-11-01T00:00:00Z","by":"alice","month":"2026-10","answers":{"on_track":"Yes"},"conclusions":{"export":"Try Amazon FR"},"notes":"by phone","snapshot":{)j",
+            0),
+        0u)
+        << r.body;
+    EXPECT_NE(r.body.find(R"("title":"Photograph the diffusers","owner_kind":"sme_staff")"), std::string::npos)
+        << r.body;
+    EXPECT_EQ(get("/api/smes/sme-a/sessions/3", sme_a_).body, r.body);
+    EXPECT_EQ(ids_of(get("/api/smes/sme-a/sessions", sme_a_)), (std::vector<std::int64_t>{1, 3}));
+
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"kind":"party"})", R"j({"error":"kind must be review, checkin, end_review or continuing, got 'party'"})j"},
+        {R"({"answers":{"mood":"ok"}})", "unknown key question 'mood'"},
+        {R"({"conclusions":{"export":3}})", R"j({"error":"'conclusions.export' must be a string"})j"},
+        {R"({"actions":[""]})", R"j({"error":"an action's title must not be empty"})j"},
+        {R"({"when":"now"})",
+         R"j({"error":"unknown member 'when' (known: kind, answers, conclusions, notes, actions)"})j"},
+        {"[]", R"j({"error":"the body must be a JSON object"})j"},
+    };
+    for (const auto& [body, error] : bad) {
+        const auto refused = get("/api/smes/sme-a/sessions", alice_, "POST", body);
+        EXPECT_EQ(refused.status, 400u) << body;
+        EXPECT_NE(refused.body.find(error), std::string::npos) << body << " -> " << refused.body;
+    }
+    // Out of the programme's order: an end review before the fourth session.
+    const auto early = get("/api/smes/sme-a/sessions", alice_, "POST", R"({"kind":"end_review"})");
+    EXPECT_EQ(early.status, 422u) << early.body;
+    EXPECT_EQ(ids_of(get("/api/smes/sme-a/sessions", sme_a_)), (std::vector<std::int64_t>{1, 3}));
 }
 
 }  // namespace

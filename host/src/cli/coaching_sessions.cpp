@@ -9,6 +9,7 @@
 #include "cli/coaching.hpp"
 #include "coaching/html.hpp"
 #include "coaching/programme.hpp"
+#include "coaching/recording.hpp"
 #include "coaching/review.hpp"
 #include "coaching/snapshot.hpp"
 
@@ -127,38 +128,21 @@ void add_session_command(CLI::App& app, Context& ctx) {
         require_coach(c, args->by);
         const std::vector<Term> kinds(co::session_kinds().begin() + 1, co::session_kinds().end());  // not onboarding
         one_of(kinds, args->kind, "--kind");
-        std::map<std::string, std::string> answers, conclusions;
-        if (!args->answers_file.empty()) read_answers_file(args->answers_file, answers, conclusions);
-        add_pairs(answers, args->answers, co::key_questions(), "--answer");
-        add_pairs(conclusions, args->conclusions, co::conclusion_areas(), "--conclusion");
         for (const auto& a : args->actions)
             if (a.empty()) throw CommandError("--action must not be empty", 2);
-        const std::int64_t at = at_ms(args->at);
+        co::SessionInput input;
+        input.sme_id = c.sme_id;
+        input.manager_id = args->by;
+        input.kind = args->kind;
+        if (!args->answers_file.empty()) read_answers_file(args->answers_file, input.answers, input.conclusions);
+        add_pairs(input.answers, args->answers, co::key_questions(), "--answer");
+        add_pairs(input.conclusions, args->conclusions, co::conclusion_areas(), "--conclusion");
+        input.notes = args->notes;
+        input.actions = args->actions;
+        input.held_at_ms = at_ms(args->at);
+        if (const std::string bad = co::check_session_input(input); !bad.empty()) throw CommandError(bad, 2);
         Store& store = ctx.store();
-        Session s;
-        s.sme_id = c.sme_id;
-        s.kind = args->kind;
-        s.number = with_tools([&] { return co::next_session_number(store.list_sessions(c.sme_id), args->kind, at); });
-        s.held_at_ms = at;
-        s.manager_id = args->by;
-        s.answers_json = to_json(answers);
-        s.conclusions_json = to_json(conclusions);
-        s.notes = args->notes;
-        // An informal check-in shows no figures; every other session does.
-        if (args->kind != "checkin")
-            s.snapshot_json = co::to_json(with_tools([&] { return co::take_snapshot(store, ctx.config(), c.sme_id, at); }));
-        s.created_at_ms = at_ms("");
-        std::vector<Action> actions;
-        for (const auto& title : args->actions) {
-            Action a;
-            a.sme_id = c.sme_id;
-            a.title = title;
-            a.owner_kind = "sme_staff";
-            a.created_by = a.updated_by = args->by;
-            a.created_at_ms = a.updated_at_ms = s.created_at_ms;
-            actions.push_back(a);
-        }
-        s.id = store.add_session(s, actions);
+        const Session s = with_tools([&] { return co::record_session(store, ctx.config(), input, at_ms("")); });
         if (args->json) return print_session(store, s);
         std::cout << "session " << s.id << " (" << s.kind << " " << s.number << ") recorded for " << c.sme_id << '\n';
         print_changes(store, s);

@@ -4,11 +4,13 @@
 // rules; changing an action takes an admin or a manager who coaches the SME.
 #include <rapidjson/document.h>
 
+#include <map>
 #include <pcgd/model/time.hpp>
 
 #include "analysis/exchange.hpp"
 #include "analysis/scope.hpp"
 #include "coaching/programme.hpp"
+#include "coaching/recording.hpp"
 #include "coaching/records_json.hpp"
 #include "coaching/texts.hpp"
 #include "server/access.hpp"
@@ -83,6 +85,46 @@ std::string apply_action_patch(const std::string& body, Action& a) {
     return {};
 }
 
+/// A session from a POST body: {"kind", "answers": {key: text}, "conclusions":
+/// {area: text}, "notes", "actions": [title]}, all optional but kind
+/// (default review). An error message naming the member on bad input.
+std::string session_input_from(const std::string& body, co::SessionInput& input) {
+    rapidjson::Document d;
+    d.Parse(body.c_str(), body.size());
+    if (d.HasParseError() || !d.IsObject()) return "the body must be a JSON object";
+    const auto text_map = [](const rapidjson::Value& v, const std::string& key,
+                             std::map<std::string, std::string>& out) -> std::string {
+        if (!v.IsObject()) return "'" + key + "' must be an object of texts";
+        for (const auto& m : v.GetObject()) {
+            if (!m.value.IsString()) return "'" + key + "." + m.name.GetString() + "' must be a string";
+            out[m.name.GetString()] = std::string(m.value.GetString(), m.value.GetStringLength());
+        }
+        return {};
+    };
+    for (const auto& m : d.GetObject()) {
+        const std::string key(m.name.GetString(), m.name.GetStringLength());
+        std::string error;
+        if (key == "kind" || key == "notes") {
+            if (!m.value.IsString()) return "'" + key + "' must be a string";
+            (key == "kind" ? input.kind : input.notes) = std::string(m.value.GetString(), m.value.GetStringLength());
+        } else if (key == "answers") {
+            error = text_map(m.value, key, input.answers);
+        } else if (key == "conclusions") {
+            error = text_map(m.value, key, input.conclusions);
+        } else if (key == "actions") {
+            if (!m.value.IsArray()) return "'actions' must be an array of titles";
+            for (const auto& a : m.value.GetArray()) {
+                if (!a.IsString()) return "'actions' must be an array of titles";
+                input.actions.emplace_back(a.GetString(), a.GetStringLength());
+            }
+        } else {
+            return "unknown member '" + key + "' (known: kind, answers, conclusions, notes, actions)";
+        }
+        if (!error.empty()) return error;
+    }
+    return co::check_session_input(input);
+}
+
 }  // namespace
 
 void add_coaching_routes(Router& router, Api& api) {
@@ -96,6 +138,30 @@ void add_coaching_routes(Router& router, Api& api) {
     router.add("GET", "/api/smes/{id}/sessions", [&api](const Call& c) {
         if (auto refused = refuse_sme(api, c)) return *refused;
         return json_ok(co::sessions_json(api.store, c.params.at("id")));
+    });
+    // A session is recorded by the account manager (or an expert) who held it:
+    // a manager token, so that the record names who did.
+    router.add("POST", "/api/smes/{id}/sessions", [&api](const Call& c) {
+        if (auto refused = refuse_sme(api, c)) return *refused;
+        const Principal& who = *c.principal;
+        const auto& id = c.params.at("id");
+        if (who.role == Role::sme)
+            return json_error(403, "an SME token is read-only: the account manager records sessions");
+        if (who.role != Role::manager)
+            return json_error(403, "a session is recorded with the token of the account manager who held it");
+        if (!api.store.get_coaching(id))
+            return json_error(404, "SME '" + id + "' is not in the programme: no account manager assigned");
+        co::SessionInput input;
+        input.sme_id = id;
+        input.manager_id = who.subject;
+        input.held_at_ms = api.now_ms();
+        if (const std::string error = session_input_from(c.request.body, input); !error.empty())
+            return json_error(400, error);
+        Response r = with_tools([&] {
+            return co::session_json(api.store, co::record_session(api.store, api.config, input, input.held_at_ms));
+        });
+        if (r.status == 200) r.status = 201;
+        return r;
     });
     router.add("GET", "/api/smes/{id}/sessions/{session}", [&api](const Call& c) {
         if (auto refused = refuse_sme(api, c)) return *refused;
