@@ -235,6 +235,10 @@ const MatrixRow matrix[] = {
     {"/api/smes/sme-b/actions", 401, 200, 403, 404},
     {"/api/smes/sme-a/sessions", 401, 403, 201, 403, "POST", R"({"kind":"checkin"})"},
     {"/api/smes/sme-b/sessions", 401, 403, 403, 404, "POST", R"({"kind":"checkin"})"},
+    {"/api/smes/sme-a/training/growth", 401, 403, 200, 403, "PUT", R"({"trained":false})"},
+    {"/api/smes/sme-b/training/growth", 401, 403, 403, 404, "PUT", R"({"trained":false})"},
+    {"/api/smes/sme-a/obstacles", 401, 403, 201, 403, "POST", R"({"kind":"external_shock","note":"Strike"})"},
+    {"/api/smes/sme-b/obstacles", 401, 403, 403, 404, "POST", R"({"kind":"external_shock","note":"Strike"})"},
     {"/api/smes/sme-a/actions/1", 401, 200, 200, 403, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-b/actions/2", 401, 200, 403, 404, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-a/actions/2", 401, 404, 404, 403, "PATCH", R"({"status":"in_progress"})"},
@@ -736,6 +740,44 @@ TEST_F(Service, AManagerRecordsASessionOverTheApi) {
     const auto early = get("/api/smes/sme-a/sessions", alice_, "POST", R"({"kind":"end_review"})");
     EXPECT_EQ(early.status, 422u) << early.body;
     EXPECT_EQ(ids_of(get("/api/smes/sme-a/sessions", sme_a_)), (std::vector<std::int64_t>{1, 3}));
+}
+
+TEST_F(Service, AManagerRecordsTrainingAndObstaclesOverTheApi) {
+    const auto trained = get("/api/smes/sme-a/training/planning", alice_, "PUT",
+                             R"({"trained":true,"date":"2026-10-20","confidence":4,"follow_up":"projection"})");
+    ASSERT_EQ(trained.status, 200u) << trained.body;
+    EXPECT_NE(
+        trained.body.find(
+            R"j({"tool":"planning","trained":true,"date":"2026-10-20","trainer":"alice","confidence":4,"follow_up":"projection"})j"),
+        std::string::npos)
+        << trained.body;
+    EXPECT_EQ(get("/api/smes/sme-a/training", sme_a_).body, trained.body);
+    const std::pair<const char*, const char*> bad_training[] = {
+        {R"({"trained":true})", R"j({"error":"confidence (1 to 5) is required for a training given"})j"},
+        {R"({"trained":true,"confidence":6})", R"j({"error":"confidence must be 1 to 5"})j"},
+        {R"({"trained":false,"date":"2026-10-20"})",
+         R"j({"error":"a training not given takes no confidence or date"})j"},
+        {R"({"confidence":3})", R"j({"error":"trained is required (true or false)"})j"},
+        {R"({"trained":"yes"})", R"j({"error":"trained must be true or false"})j"},
+        {R"({"trained":true,"confidence":3,"date":"20/10/2026"})", R"j({"error":"date must be a date (YYYY-MM-DD)"})j"},
+    };
+    for (const auto& [body, error] : bad_training)
+        EXPECT_EQ(get("/api/smes/sme-a/training/planning", alice_, "PUT", body).body, error) << body;
+    EXPECT_EQ(get("/api/smes/sme-a/training/pricing", alice_, "PUT", R"({"trained":false})").body,
+              R"j({"error":"no tool 'pricing' (quality, opportunities, planning or growth)"})j");
+    EXPECT_EQ(get("/api/smes/sme-a/training", sme_a_).body, trained.body);  // nothing changed
+
+    const auto obstacle =
+        get("/api/smes/sme-a/obstacles", alice_, "POST", R"({"kind":"slowed_growth","note":"Paused the FR shop"})");
+    ASSERT_EQ(obstacle.status, 201u) << obstacle.body;
+    EXPECT_EQ(
+        obstacle.body,
+        R"j({"id":2,"kind":"slowed_growth","note":"Paused the FR shop","date":"2026-11-01","recorded_by":"alice"})j");
+    EXPECT_EQ(get("/api/smes/sme-a/obstacles", alice_, "POST", R"({"kind":"flood","note":"x"})").status, 400u);
+    EXPECT_EQ(get("/api/smes/sme-a/obstacles", alice_, "POST", R"({"kind":"slowed_growth"})").body,
+              R"j({"error":"note must not be empty"})j");
+    EXPECT_EQ(get("/api/smes/sme-a/obstacles", admin_, "POST", R"({"kind":"slowed_growth","note":"x"})").body,
+              R"j({"error":"record obstacles with the token of the account manager who coaches the SME"})j");
 }
 
 }  // namespace

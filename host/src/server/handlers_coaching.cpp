@@ -4,6 +4,7 @@
 // rules; changing an action takes an admin or a manager who coaches the SME.
 #include <rapidjson/document.h>
 
+#include <functional>
 #include <map>
 #include <pcgd/model/time.hpp>
 
@@ -125,6 +126,42 @@ std::string session_input_from(const std::string& body, co::SessionInput& input)
     return co::check_session_input(input);
 }
 
+/// The principal's refusal when it may not record for the SME: only the
+/// manager who coaches it (a record names a person; admin tokens name none).
+std::optional<Response> refuse_recorder(Api& api, const Call& c, const char* what) {
+    if (auto refused = refuse_sme(api, c)) return refused;
+    const Principal& who = *c.principal;
+    if (who.role == Role::sme)
+        return json_error(403, std::string("an SME token is read-only: the account manager records ") + what);
+    if (who.role != Role::manager)
+        return json_error(403,
+                          std::string("record ") + what + " with the token of the account manager who coaches the SME");
+    if (!api.store.get_coaching(c.params.at("id")))
+        return json_error(404, "SME '" + c.params.at("id") + "' is not in the programme: no account manager assigned");
+    return std::nullopt;
+}
+
+/// Reads a JSON object body member by member; `take` returns an error
+/// message for a member it does not accept.
+std::string each_member(const std::string& body,
+                        const std::function<std::string(const std::string&, const rapidjson::Value&)>& take) {
+    rapidjson::Document d;
+    d.Parse(body.c_str(), body.size());
+    if (d.HasParseError() || !d.IsObject()) return "the body must be a JSON object";
+    for (const auto& m : d.GetObject())
+        if (std::string error = take(std::string(m.name.GetString(), m.name.GetStringLength()), m.value);
+            !error.empty())
+            return error;
+    return {};
+}
+
+std::string day_member(const rapidjson::Value& v, const char* key, std::optional<std::int64_t>& day) {
+    const auto parsed = v.IsString() ? model::parse_date(v.GetString()) : std::nullopt;
+    if (!parsed) return std::string(key) + " must be a date (YYYY-MM-DD)";
+    day = *parsed;
+    return {};
+}
+
 }  // namespace
 
 void add_coaching_routes(Router& router, Api& api) {
@@ -142,15 +179,9 @@ void add_coaching_routes(Router& router, Api& api) {
     // A session is recorded by the account manager (or an expert) who held it:
     // a manager token, so that the record names who did.
     router.add("POST", "/api/smes/{id}/sessions", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
-        const Principal& who = *c.principal;
+        if (auto refused = refuse_recorder(api, c, "sessions")) return *refused;
         const auto& id = c.params.at("id");
-        if (who.role == Role::sme)
-            return json_error(403, "an SME token is read-only: the account manager records sessions");
-        if (who.role != Role::manager)
-            return json_error(403, "a session is recorded with the token of the account manager who held it");
-        if (!api.store.get_coaching(id))
-            return json_error(404, "SME '" + id + "' is not in the programme: no account manager assigned");
+        const Principal& who = *c.principal;
         co::SessionInput input;
         input.sme_id = id;
         input.manager_id = who.subject;
@@ -176,6 +207,79 @@ void add_coaching_routes(Router& router, Api& api) {
         if (auto refused = refuse_sme(api, c)) return *refused;
         const auto& id = c.params.at("id");
         return json_ok(co::training_json(id, api.store.list_training(id)));
+    });
+    // Training on one tool, as `pcgd training record`: {"trained": true,
+    // "date", "confidence": 1-5, "follow_up"} or {"trained": false, "follow_up"}.
+    router.add("PUT", "/api/smes/{id}/training/{tool}", [&api](const Call& c) {
+        if (auto refused = refuse_recorder(api, c, "training")) return *refused;
+        const auto& tool = c.params.at("tool");
+        if (!co::find_term(co::tools(), tool))
+            return json_error(404, "no tool '" + tool + "' (" + co::keys_of(co::tools()) + ")");
+        Training t;
+        t.sme_id = c.params.at("id");
+        t.tool = tool;
+        std::optional<bool> trained;
+        const std::string error = each_member(c.request.body, [&](const std::string& key, const rapidjson::Value& v) {
+            if (key == "trained") {
+                if (!v.IsBool()) return std::string("trained must be true or false");
+                trained = v.GetBool();
+            } else if (key == "date") {
+                return day_member(v, "date", t.day);
+            } else if (key == "confidence") {
+                if (!v.IsInt() || v.GetInt() < 1 || v.GetInt() > 5) return std::string("confidence must be 1 to 5");
+                t.confidence = v.GetInt();
+            } else if (key == "follow_up") {
+                if (!v.IsString()) return std::string("follow_up must be a string");
+                t.follow_up = v.GetString();
+            } else {
+                return "unknown member '" + key + "' (known: trained, date, confidence, follow_up)";
+            }
+            return std::string();
+        });
+        if (!error.empty()) return json_error(400, error);
+        if (!trained) return json_error(400, "trained is required (true or false)");
+        t.trained = *trained;
+        t.updated_at_ms = api.now_ms();
+        if (t.trained) {
+            if (!t.confidence) return json_error(400, "confidence (1 to 5) is required for a training given");
+            if (!t.day) t.day = model::floor_div(t.updated_at_ms, 86400000);
+            t.trainer = c.principal->subject;
+        } else if (t.confidence || t.day) {
+            return json_error(400, "a training not given takes no confidence or date");
+        }
+        api.store.put_training(t);
+        return json_ok(co::training_json(t.sme_id, api.store.list_training(t.sme_id)));
+    });
+    // What held the plan back, as `pcgd obstacle add`: {"kind", "note", "date"}.
+    router.add("POST", "/api/smes/{id}/obstacles", [&api](const Call& c) {
+        if (auto refused = refuse_recorder(api, c, "obstacles")) return *refused;
+        Obstacle o;
+        o.sme_id = c.params.at("id");
+        o.recorded_by = c.principal->subject;
+        std::optional<std::int64_t> day;
+        const std::string error = each_member(c.request.body, [&](const std::string& key, const rapidjson::Value& v) {
+            if (key == "kind" || key == "note") {
+                if (!v.IsString()) return key + " must be a string";
+                (key == "kind" ? o.kind : o.note) = v.GetString();
+            } else if (key == "date") {
+                return day_member(v, "date", day);
+            } else {
+                return "unknown member '" + key + "' (known: kind, note, date)";
+            }
+            return std::string();
+        });
+        if (!error.empty()) return json_error(400, error);
+        if (!co::find_term(co::obstacle_kinds(), o.kind))
+            return json_error(400, "kind must be " + co::keys_of(co::obstacle_kinds()) + ", got '" + o.kind + "'");
+        if (o.note.empty()) return json_error(400, "note must not be empty");
+        o.day = day.value_or(model::floor_div(api.now_ms(), 86400000));
+        o.id = api.store.add_obstacle(o);
+        rapidjson::StringBuffer buffer;
+        co::json::Writer w(buffer);
+        co::write_obstacle(w, o);
+        Response r = json_ok(std::string(buffer.GetString(), buffer.GetSize()));
+        r.status = 201;
+        return r;
     });
     router.add("GET", "/api/smes/{id}/obstacles", [&api](const Call& c) {
         if (auto refused = refuse_sme(api, c)) return *refused;
