@@ -239,6 +239,10 @@ const MatrixRow matrix[] = {
     {"/api/smes/sme-b/training/growth", 401, 403, 403, 404, "PUT", R"({"trained":false})"},
     {"/api/smes/sme-a/obstacles", 401, 403, 201, 403, "POST", R"({"kind":"external_shock","note":"Strike"})"},
     {"/api/smes/sme-b/obstacles", 401, 403, 403, 404, "POST", R"({"kind":"external_shock","note":"Strike"})"},
+    {"/api/smes/sme-a/goals", 401, 403, 201, 403, "POST",
+     R"({"metric":"monthly_sales","target":"2500.00","due":"2027-01-31"})"},
+    {"/api/smes/sme-b/goals", 401, 403, 403, 404, "POST",
+     R"({"metric":"monthly_sales","target":"2500.00","due":"2027-01-31"})"},
     {"/api/smes/sme-a/actions/1", 401, 200, 200, 403, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-b/actions/2", 401, 200, 403, 404, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-a/actions/2", 401, 404, 404, 403, "PATCH", R"({"status":"in_progress"})"},
@@ -778,6 +782,31 @@ TEST_F(Service, AManagerRecordsTrainingAndObstaclesOverTheApi) {
               R"j({"error":"note must not be empty"})j");
     EXPECT_EQ(get("/api/smes/sme-a/obstacles", admin_, "POST", R"({"kind":"slowed_growth","note":"x"})").body,
               R"j({"error":"record obstacles with the token of the account manager who coaches the SME"})j");
+}
+
+TEST_F(Service, AManagerSetsAGoalOverTheApi) {
+    const auto r =
+        get("/api/smes/sme-a/goals", alice_, "POST",
+            R"({"metric":"channel_orders","shop":"shop-a1","target":"40","due":"2026-12-31","note":"Xmas"})");
+    ASSERT_EQ(r.status, 201u) << r.body;
+    EXPECT_EQ(
+        r.body,
+        R"j([{"id":1,"metric":"channel_orders","shop":"shop-a1","unit":"orders","target":40,"due":"2026-12-31","note":"Xmas","set_by":"alice","month":"2026-10","value":0,"percent":0.0,"state":"in_progress"}])j");
+    EXPECT_EQ(get("/api/smes/sme-a/goals", sme_a_).body, r.body);
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"metric":"channel_orders","target":"40","due":"2026-12-31"})",
+         R"j({"error":"shop is required for channel_orders"})j"},
+        {R"({"metric":"channel_orders","shop":"shop-b1","target":"40","due":"2026-12-31"})",
+         R"j({"error":"shop: SME 'sme-a' has no shop 'shop-b1'"})j"},
+        {R"({"metric":"margin","target":"a third","due":"2026-12-31"})",
+         R"j({"error":"target for margin must be a percentage such as 32.5, got 'a third'"})j"},
+        {R"({"metric":"monthly_sales","target":"2500.00","due":"soon"})",
+         R"j({"error":"due must be a date (YYYY-MM-DD), got 'soon'"})j"},
+        {R"({"metric":"monthly_sales","target":2500,"due":"2026-12-31"})", R"j({"error":"target must be a string"})j"},
+    };
+    for (const auto& [body, error] : bad)
+        EXPECT_EQ(get("/api/smes/sme-a/goals", alice_, "POST", body).body, error) << body;
+    EXPECT_EQ(get("/api/smes/sme-a/goals", sme_a_).body, r.body);  // nothing more stored
 }
 
 }  // namespace

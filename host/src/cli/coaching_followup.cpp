@@ -2,7 +2,6 @@
 // the training on each tool, and goals whose progress the tools measure.
 #include <cmath>
 #include <iostream>
-#include <regex>
 
 #include <CLI/CLI.hpp>
 #include <pcgd/model/time.hpp>
@@ -21,29 +20,6 @@ std::int64_t today(const std::string& at) { return model::floor_div(at_ms(at), 8
 
 /// A goal's target in its unit: money in minor units of the SME's currency,
 /// orders, points, or a margin in tenths of a percent.
-std::int64_t parse_target(const std::string& metric, const std::string& text, const model::Currency& currency) {
-    if (metric == "monthly_sales") {
-        const auto m = model::Money::try_parse(text, currency);
-        if (!m || m->minor <= 0)
-            throw CommandError("--target for monthly_sales must be a positive amount in " + currency.str() + " such as 2500.00, got '" + text + "'", 2);
-        return m->minor;
-    }
-    if (metric == "margin") {
-        static const std::regex shape(R"(^-?\d{1,3}(\.\d)?$)");
-        if (!std::regex_match(text, shape)) throw CommandError("--target for margin must be a percentage such as 32.5, got '" + text + "'", 2);
-        const auto dot = text.find('.');
-        const std::int64_t whole = std::stoll(text.substr(0, dot));
-        const std::int64_t tenth = dot == std::string::npos ? 0 : text[dot + 1] - '0';
-        return whole * 10 + (text[0] == '-' ? -tenth : tenth);
-    }
-    static const std::regex digits(R"(^\d{1,9}$)");
-    if (!std::regex_match(text, digits) || std::stoll(text) <= 0)
-        throw CommandError("--target for " + metric + " must be a positive whole number, got '" + text + "'", 2);
-    const std::int64_t n = std::stoll(text);
-    if (metric == "quality_score" && n > 100) throw CommandError("--target for quality_score must be at most 100, got '" + text + "'", 2);
-    return n;
-}
-
 std::string target_text(const Goal& g) {
     if (g.metric == "monthly_sales") return analysis::format_money(model::Money{g.target, model::Currency::of(g.currency)}, analysis::Lang::en);
     if (g.metric == "margin") return analysis::format_percent(analysis::Percent{static_cast<double>(g.target) / 10.0}, analysis::Lang::en);
@@ -201,26 +177,11 @@ void add_goal_command(CLI::App& app, Context& ctx) {
         const Coaching c = require_coaching(ctx, args->sme);
         require_manager(ctx, args->by);
         require_coach(c, args->by);
-        one_of(co::goal_metrics(), args->metric, "--metric");
         const Sme sme = require_sme(ctx, args->sme);
-        const bool per_shop = args->metric == "channel_orders" || args->metric == "quality_score";
-        if (per_shop) {
-            if (args->shop.empty()) throw CommandError("--shop is required for " + args->metric, 2);
-            const auto shop = ctx.store().get_shop(args->shop);
-            if (!shop || shop->sme_id != sme.id) throw CommandError("--shop: SME '" + sme.id + "' has no shop '" + args->shop + "'", 2);
-        } else if (!args->shop.empty()) {
-            throw CommandError("--shop applies to channel_orders and quality_score only; " + args->metric + " is for the whole SME", 2);
-        }
-        Goal g;
-        g.sme_id = sme.id;
-        g.metric = args->metric;
-        g.shop_id = args->shop;
-        g.currency = args->metric == "monthly_sales" ? sme.currency.str() : "";
-        g.target = parse_target(args->metric, args->target, sme.currency);
-        g.due_day = day_of(args->due, "--due");
-        g.note = args->note;
-        g.set_by = args->by;
-        g.created_at_ms = at_ms("");
+        auto made = co::make_goal(ctx.store(), sme, {args->metric, args->shop, args->target, args->due, args->note, args->by},
+                                  at_ms(""));
+        if (auto* error = std::get_if<std::string>(&made)) throw CommandError("--" + *error, 2);
+        Goal g = std::get<Goal>(made);
         g.id = ctx.store().add_goal(g);
         std::cout << "goal " << g.id << ": " << g.metric << (g.shop_id.empty() ? "" : " of " + g.shop_id) << " " << target_text(g) << " by "
                   << args->due << '\n';

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <pcgd/model/time.hpp>
+#include <variant>
 
 #include "analysis/exchange.hpp"
 #include "analysis/scope.hpp"
@@ -284,6 +285,34 @@ void add_coaching_routes(Router& router, Api& api) {
     router.add("GET", "/api/smes/{id}/obstacles", [&api](const Call& c) {
         if (auto refused = refuse_sme(api, c)) return *refused;
         return json_ok(co::obstacles_json(api.store.list_obstacles(c.params.at("id"))));
+    });
+    // A goal set with the SME, as `pcgd goal add`: {"metric", "shop", "target"
+    // (text, in the metric's unit), "due", "note"}; answers every goal as measured now.
+    router.add("POST", "/api/smes/{id}/goals", [&api](const Call& c) {
+        if (auto refused = refuse_recorder(api, c, "goals")) return *refused;
+        const auto sme = api.store.get_sme(c.params.at("id"));
+        co::GoalInput input;
+        input.set_by = c.principal->subject;
+        const std::string error = each_member(c.request.body, [&](const std::string& key, const rapidjson::Value& v) {
+            std::string* field = key == "metric"   ? &input.metric
+                                 : key == "shop"   ? &input.shop_id
+                                 : key == "target" ? &input.target
+                                 : key == "due"    ? &input.due
+                                 : key == "note"   ? &input.note
+                                                   : nullptr;
+            if (!field) return "unknown member '" + key + "' (known: metric, shop, target, due, note)";
+            if (!v.IsString()) return key + " must be a string";
+            *field = v.GetString();
+            return std::string();
+        });
+        if (!error.empty()) return json_error(400, error);
+        auto made = co::make_goal(api.store, *sme, input, api.now_ms());
+        if (auto* bad = std::get_if<std::string>(&made)) return json_error(400, *bad);
+        api.store.add_goal(std::get<Goal>(made));
+        Response r =
+            with_tools([&] { return co::goals_json(co::measure_goals(api.store, api.config, sme->id, api.now_ms())); });
+        if (r.status == 200) r.status = 201;
+        return r;
     });
     router.add("GET", "/api/smes/{id}/goals", [&api](const Call& c) {
         if (auto refused = refuse_sme(api, c)) return *refused;
