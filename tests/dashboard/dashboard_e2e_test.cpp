@@ -372,7 +372,7 @@ TEST_F(DashboardProgramme, ShowsTheApiRecordsInEnglishAndFrench) {
     EXPECT_EQ(
         browser
             ->execute(
-                "return document.querySelectorAll('#session-detail table[data-section=changes] tbody tr').length;")
+                "return document.querySelectorAll('#session-detail table[data-section^=changes] tbody tr').length;")
             .GetInt(),
         static_cast<int>(review["changes"].Size()));
     ASSERT_EQ(review["actions"].Size(), 1u);
@@ -451,13 +451,19 @@ TEST_F(DashboardProgramme, ShowsTheApiRecordsInEnglishAndFrench) {
 }
 
 TEST_F(DashboardProgramme, AManagerFollowsAnActionToTheEndAndTheApiHasIt) {
+    // Last changed by the admin: the row says so until the manager saves.
+    const std::string target = base_url + "/api/smes/lumiere/actions/" + std::to_string(plan_action_id);
+    ASSERT_EQ(web_request("PATCH", target, R"({"note":"set by admin"})", admin_token).status, 200);
     open_programme(manager_token, "fr");
     const std::string row = action_css(plan_action_id);
+    EXPECT_EQ(text(row + ".saved").rfind("Mis à jour par admin, ", 0), 0u) << text(row + ".saved");
+    EXPECT_EQ(browser->eval_string("document.querySelector('" + row + "input.note-input').value"), "set by admin");
     browser->click(browser->find(row + "select option[value=done]"));
+    browser->execute("document.querySelector('" + row + "input.note-input').value = '';");
     browser->type(browser->find(row + "input.note-input"), "Photos en ligne");
     browser->click(browser->find(row + "button.save-action"));
     browser->wait_until("document.querySelector('" + row + "').dataset.saves === '1'", "the saved action");
-    EXPECT_EQ(text(row + ".saved").rfind("Enregistré par am-gb, ", 0), 0u) << text(row + ".saved");
+    EXPECT_EQ(text(row + ".saved").rfind("Mis à jour par am-gb, ", 0), 0u) << text(row + ".saved");
 
     const auto actions = api("/api/smes/lumiere/actions", manager_token);
     const rapidjson::Value* saved = nullptr;

@@ -35,13 +35,13 @@
       first_session: 'No earlier session to compare with.', figure: 'Figure', before: 'Before', after: 'After',
       change: 'Change', sales: 'Sales', profit: 'Profit', views: 'Views', units: 'Units', total: 'Total',
       channels: 'Channels', actions: 'Actions', action: 'Action', owner: 'Owner', due: 'Due', status: 'Status',
-      note: 'Note', save: 'Save', saved: (by, at) => 'Saved by ' + by + ', ' + at, none: 'None.',
+      note: 'Note', save: 'Save', saved: (by, at) => 'Updated by ' + by + ', ' + at, none: 'None.',
       training: 'Training per tool', tool: 'Tool', trained: 'Trained', yes: 'yes', no: 'no', date: 'Date',
       trainer: 'Trainer', confidence: 'Confidence', follow_up: 'Follow-up',
       goals: 'Goals', metric: 'Metric', value: 'Value', target: 'Target', percent: 'Percent', state: 'State',
       obstacles: 'Obstacles', plan_title: 'New-market entry plan', target_market: 'Target market', summary: 'Summary',
       plan_date: 'Plan date', plan_review: 'Plan review', period_before: 'Before', period_after: 'After',
-      no_sessions: 'No session yet.', unknown: 'unknown',
+      no_sessions: 'No session yet.', unknown: 'unknown', products_changes: 'Products',
     },
     fr: {
       app_title: 'Tableau de bord PCGD', language: 'Langue', sign_out: 'Se déconnecter', sign_in_title: 'Connexion',
@@ -69,13 +69,13 @@
       first_session: 'Aucune session antérieure à comparer.', figure: 'Indicateur', before: 'Avant', after: 'Après',
       change: 'Variation', sales: 'Ventes', profit: 'Profit', views: 'Vues', units: 'Unités', total: 'Total',
       channels: 'Canaux', actions: 'Actions', action: 'Action', owner: 'Responsable', due: 'Échéance', status: 'Statut',
-      note: 'Note', save: 'Enregistrer', saved: (by, at) => 'Enregistré par ' + by + ', ' + at, none: 'Aucune.',
+      note: 'Note', save: 'Enregistrer', saved: (by, at) => 'Mis à jour par ' + by + ', ' + at, none: 'Aucune.',
       training: 'Formation par outil', tool: 'Outil', trained: 'Formé', yes: 'oui', no: 'non', date: 'Date',
       trainer: 'Formateur', confidence: 'Confiance', follow_up: 'Suivi',
       goals: 'Objectifs', metric: 'Indicateur', value: 'Valeur', target: 'Cible', percent: 'Pourcentage', state: 'État',
       obstacles: 'Obstacles', plan_title: 'Plan d’entrée sur le nouveau marché', target_market: 'Marché cible', summary: 'Résumé',
       plan_date: 'Date du plan', plan_review: 'Bilan du plan', period_before: 'Avant', period_after: 'Après',
-      no_sessions: 'Aucune session pour l’instant.', unknown: 'inconnu',
+      no_sessions: 'Aucune session pour l’instant.', unknown: 'inconnu', products_changes: 'Produits',
     },
   };
   const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
@@ -504,6 +504,10 @@
     goal_state: {
       reached: ['Reached', 'Atteint'], in_progress: ['In progress', 'En cours'], missed: ['Missed', 'Manqué'], unknown: ['Unknown', 'Inconnu'],
     },
+    group: {
+      total: ['total', 'total'], channel: ['channel', 'canal'], country: ['country', 'pays'], product: ['product', 'produit'],
+      quality: ['quality', 'qualité'], opportunities: ['opportunities', 'opportunités'],
+    },
     figure: {
       orders: ['Orders', 'Commandes'], sales: ['Sales', 'Ventes'], profit: ['Profit', 'Profit'], views: ['Views', 'Vues'],
       units: ['Units', 'Unités'], score: ['Score', 'Score'], strong: ['Strong', 'Fortes'], good: ['Good', 'Bonnes'],
@@ -614,7 +618,16 @@
   }
 
   function deltaLabel(d) {
-    return term('figure', d.figure) + (d.key ? ' · ' + d.key : '') + (d.group && d.group !== 'total' ? ' (' + d.group + ')' : '');
+    return term('figure', d.figure) + (d.key ? ' · ' + d.key : '') + (d.group && d.group !== 'total' ? ' (' + term('group', d.group) + ')' : '');
+  }
+
+  function changesTable(section, deltas, currency) {
+    // `|| 0`: a change of -0.0 % reads as 0.0 %.
+    return simpleTable(section, [t('figure'), t('before'), t('after'), t('change')], deltas.map((d) => ({
+      cells: [['figure', deltaLabel(d)], ['before', figureValue(d.money, currency, d.before), true],
+        ['after', figureValue(d.money, currency, d.after), true],
+        ['change', figureValue(d.money, currency, d.change) + (d.change_pct === null ? '' : ' (' + formatPercent(d.change_pct || 0) + ')'), true]],
+    })));
   }
 
   function sessionDetail(s) {
@@ -642,12 +655,16 @@
           ['sales', figureValue(true, snap.currency, c.sales), true], ['views', formatInteger(c.views), true]],
       }))));
       parts.push(el('h4', { text: t('changes') }));
-      parts.push(s.compared_with === null ? el('p', { class: 'empty', 'data-section': 'changes', text: t('first_session') })
-        : simpleTable('changes', [t('figure'), t('before'), t('after'), t('change')], s.changes.map((d) => ({
-          cells: [['figure', deltaLabel(d)], ['before', figureValue(d.money, snap.currency, d.before), true],
-            ['after', figureValue(d.money, snap.currency, d.after), true],
-            ['change', figureValue(d.money, snap.currency, d.change) + (d.change_pct === null ? '' : ' (' + formatPercent(d.change_pct) + ')'), true]],
-        }))));
+      if (s.compared_with === null) {
+        parts.push(el('p', { class: 'empty', 'data-section': 'changes', text: t('first_session') }));
+      } else {
+        // Every product sold has its rows: those are folded away below the totals.
+        const products = s.changes.filter((d) => d.group === 'product');
+        parts.push(changesTable('changes', s.changes.filter((d) => d.group !== 'product'), snap.currency));
+        if (products.length)
+          parts.push(el('details', {}, [el('summary', { text: t('products_changes') + ' (' + formatInteger(products.length) + ')' }),
+            changesTable('changes-products', products, snap.currency)]));
+      }
     }
     parts.push(el('h4', { text: t('actions') }), actionsTable('session-actions', s.actions));
     return el('section', { id: 'session-detail', 'data-session': String(s.id) }, parts);
