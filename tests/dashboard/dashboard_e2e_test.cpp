@@ -482,6 +482,25 @@ TEST_F(DashboardProgramme, AManagerFollowsAnActionToTheEndAndTheApiHasIt) {
     wait_for_view("programme", "fr");
     EXPECT_EQ(browser->eval_string("document.querySelector('" + row + "select').value"), "done");
     EXPECT_EQ(unexpected_browser_errors(), std::vector<std::string>{});
+
+    // The SME handed to another manager: the next save shows the API's refusal in the row, and changes nothing.
+    ok({"manager", "add", "--id", "am-gb2", "--name", "Carl Dent", "--launchpad", "GB"});
+    ok({"sme", "assign", "--sme", "lumiere", "--manager", "am-gb2"});
+    const auto refusal = web_request("PATCH", target, R"({"status":"deferred"})", manager_token);
+    ASSERT_NE(refusal.status, 200) << refusal.body;
+    browser->click(browser->find(row + "select option[value=deferred]"));
+    browser->click(browser->find(row + "button.save-action"));
+    browser->wait_until("document.querySelector('" + row + "').dataset.saves === '1'", "the refused save");
+    EXPECT_EQ(text(row + ".saved.error"),
+              "Erreur\u00A0: " + std::string(parse_json(refusal.body)["error"].GetString()));
+    const auto after = api("/api/smes/lumiere/actions", admin_token);
+    for (const auto& a : after.GetArray())
+        if (a["id"].GetInt64() == plan_action_id) EXPECT_STREQ(a["status"].GetString(), "done");
+    const auto errors = unexpected_browser_errors();  // the refused PATCH's failed load only
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].find("/actions/" + std::to_string(plan_action_id) + " - Failed to load resource"),
+              std::string::npos)
+        << errors[0];
 }
 
 TEST_F(DashboardProgramme, AnSmeSeesTheStatusesReadOnly) {
