@@ -70,7 +70,7 @@ WebResult web_request(const std::string& method, const std::string& url, const s
     curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");  // loopback only
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 60000L);
-    if (method == "POST") {
+    if (method == "POST" || !body.empty()) {  // a PATCH carries a body too
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
     }

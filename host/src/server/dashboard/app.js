@@ -28,6 +28,20 @@
       projection_note: (m) => 'The hatched bar is the projection for ' + m + ', not an actual figure; its line is the likely range.',
       profit_unknown: 'unknown (a cost is missing)',
       tier_other: 'Other products', error: 'Error: ',
+      view_programme: 'Programme', programme_phase: 'Phase', reviews_held: 'Reviews held', checkins: 'Check-ins',
+      sessions: 'Sessions', session: 'Session', kind: 'Kind', held_on: 'Held on', by: 'By', show: 'Show',
+      key_questions: 'Key questions', no_answer: '(no answer recorded)', conclusions: 'Conclusions of the joint review',
+      notes: 'Notes', data_shown: 'The figures shown then', changes: 'How the figures moved since the previous session',
+      first_session: 'No earlier session to compare with.', figure: 'Figure', before: 'Before', after: 'After',
+      change: 'Change', sales: 'Sales', profit: 'Profit', views: 'Views', units: 'Units', total: 'Total',
+      channels: 'Channels', actions: 'Actions', action: 'Action', owner: 'Owner', due: 'Due', status: 'Status',
+      note: 'Note', save: 'Save', saved: (by, at) => 'Updated by ' + by + ', ' + at, none: 'None.',
+      training: 'Training per tool', tool: 'Tool', trained: 'Trained', yes: 'yes', no: 'no', date: 'Date',
+      trainer: 'Trainer', confidence: 'Confidence', follow_up: 'Follow-up',
+      goals: 'Goals', metric: 'Metric', value: 'Value', target: 'Target', percent: 'Percent', state: 'State',
+      obstacles: 'Obstacles', plan_title: 'New-market entry plan', target_market: 'Target market', summary: 'Summary',
+      plan_date: 'Plan date', plan_review: 'Plan review', period_before: 'Before', period_after: 'After',
+      no_sessions: 'No session yet.', unknown: 'unknown', products_changes: 'Products',
     },
     fr: {
       app_title: 'Tableau de bord PCGD', language: 'Langue', sign_out: 'Se déconnecter', sign_in_title: 'Connexion',
@@ -48,6 +62,20 @@
       projection_note: (m) => 'La barre hachurée est la projection pour ' + m + ', pas un chiffre réel ; son trait donne la fourchette probable.',
       profit_unknown: 'inconnu (un coût manque)',
       tier_other: 'Autres produits', error: 'Erreur\u00A0: ',
+      view_programme: 'Programme', programme_phase: 'Phase', reviews_held: 'Examens tenus', checkins: 'Points informels',
+      sessions: 'Sessions', session: 'Session', kind: 'Type', held_on: 'Tenue le', by: 'Par', show: 'Afficher',
+      key_questions: 'Questions clés', no_answer: '(pas de réponse enregistrée)', conclusions: 'Conclusions de l’examen conjoint',
+      notes: 'Notes', data_shown: 'Les chiffres montrés alors', changes: 'Évolution des chiffres depuis la session précédente',
+      first_session: 'Aucune session antérieure à comparer.', figure: 'Indicateur', before: 'Avant', after: 'Après',
+      change: 'Variation', sales: 'Ventes', profit: 'Profit', views: 'Vues', units: 'Unités', total: 'Total',
+      channels: 'Canaux', actions: 'Actions', action: 'Action', owner: 'Responsable', due: 'Échéance', status: 'Statut',
+      note: 'Note', save: 'Enregistrer', saved: (by, at) => 'Mis à jour par ' + by + ', ' + at, none: 'Aucune.',
+      training: 'Formation par outil', tool: 'Outil', trained: 'Formé', yes: 'oui', no: 'non', date: 'Date',
+      trainer: 'Formateur', confidence: 'Confiance', follow_up: 'Suivi',
+      goals: 'Objectifs', metric: 'Indicateur', value: 'Valeur', target: 'Cible', percent: 'Pourcentage', state: 'État',
+      obstacles: 'Obstacles', plan_title: 'Plan d’entrée sur le nouveau marché', target_market: 'Marché cible', summary: 'Résumé',
+      plan_date: 'Date du plan', plan_review: 'Bilan du plan', period_before: 'Avant', period_after: 'Après',
+      no_sessions: 'Aucune session pour l’instant.', unknown: 'inconnu', products_changes: 'Produits',
     },
   };
   const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
@@ -55,7 +83,7 @@
   const TIER_RANK = { strong: 0, forte: 0, good: 1, bonne: 1, potential: 2, potentielle: 2 };
 
   const state = {
-    token: '', lang: 'en', me: null, smes: [], sme: '', month: '', view: 'shops', serial: 0, loginMessage: null,
+    token: '', lang: 'en', me: null, smes: [], sme: '', month: '', view: 'shops', session: null, serial: 0, loginMessage: null,
   };
 
   const $ = (id) => document.getElementById(id);
@@ -152,18 +180,26 @@
   // ---- The API ----------------------------------------------------------------
 
   class Unauthorized extends Error {}
+  // A refusal with the API's own message and the HTTP status.
+  class ApiError extends Error {
+    constructor(message, status) { super(message); this.status = status; }
+  }
 
-  async function api(path, params) {
+  async function send(method, path, params, body) {
     const query = new URLSearchParams(params || {}).toString();
+    const headers = { Authorization: 'Bearer ' + state.token, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(path + (query ? '?' + query : ''), {
-      headers: { Authorization: 'Bearer ' + state.token, Accept: 'application/json' },
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer',
     });
     if (response.status === 401) throw new Unauthorized();
-    const body = await response.json().catch(() => null);
-    if (!response.ok) throw new Error((body && body.error) || response.status + ' ' + response.statusText);
-    return body;
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) throw new ApiError((answer && answer.error) || response.status + ' ' + response.statusText, response.status);
+    return answer;
   }
+
+  function api(path, params) { return send('GET', path, params); }
 
   function report(tool) {
     return api('/api/reports/' + tool, { sme: state.sme, month: state.month, lang: state.lang });
@@ -415,6 +451,338 @@
       + (m === 1 ? String(y).slice(2) : '');
   }
 
+  // ---- The coaching programme ------------------------------------------------------------------
+
+  // The API gives keys; their labels, copied from host/src/coaching/texts.cpp
+  // (the French of the key questions is the programme report's own wording).
+  const TERMS = {
+    question: {
+      on_track: ['Are you on track with your plan?', 'Êtes-vous sur la bonne voie avec votre plan ?'],
+      agree_with_plan: ['Do you still agree with the plan you set?', 'Êtes-vous d\'accord avec le plan que vous avez établi ?'],
+      holding_back: ['What distracts or holds you back? What worries you?', 'Qu\'est-ce qui vous distrait ou vous retient ? Qu\'est-ce qui vous inquiète ?'],
+      new_opportunities: ['What new opportunities have you found or are you working on?', 'Quelles nouvelles opportunités avez-vous identifiées ou travaillez-vous actuellement ?'],
+      new_market_progress: ['How do you judge your progress towards a new market?', 'Comment évaluez-vous vos progrès concernant l\'entrée sur un nouveau marché ?'],
+      coaching_impact: ['How is the coaching supporting you, and what is its impact on the business?', 'Comment E-Channel vous soutient-il / quel impact le processus de conseil E-Channel a-t-il sur votre entreprise ?'],
+    },
+    area: {
+      marketing: ['Marketing', 'Marketing'], products: ['Products', 'Produits'], pricing: ['Pricing', 'Tarification'],
+      export: ['Export', 'Exportation'], operations: ['Operations', 'Opérations commerciales'],
+    },
+    obstacle: {
+      external_shock: ['External shock (Brexit, pandemic...)', 'Choc extérieur (Brexit, pandémie...)'],
+      outside_expertise: ['Dependence on outside expertise for technical tasks', 'Dépendance à l\'égard de l\'expertise extérieure pour les tâches techniques'],
+      data_skills: ['Missing knowledge of using data for business decisions', 'Manque de connaissances sur l\'utilisation des données pour les décisions commerciales'],
+      slowed_growth: ['Business decision to slow growth in an area', 'Décision commerciale de réduire la croissance dans un domaine'],
+    },
+    tool: {
+      quality: ['Inventory quality', 'Gestion des inventaires'], opportunities: ['Market evaluation', 'Évaluation du marché'],
+      planning: ['Activity planning', 'Planification des activités'], growth: ['Business growth', 'Croissance de l\'entreprise'],
+    },
+    owner: {
+      sme_staff: ['SME\'s own staff', 'Ressources internes de la PME'], external: ['Paid external work', 'Travail externe rémunéré'],
+      account_manager: ['Account manager\'s further investigation', 'Enquête approfondie du gestionnaire de compte'],
+    },
+    status: {
+      planned: ['Planned', 'Prévue'], in_progress: ['In progress', 'En cours'], done: ['Done', 'Réalisée'],
+      rejected: ['Rejected by business decision', 'Rejetée par décision commerciale'],
+      deferred: ['Deferred beyond the programme', 'Reportée après le programme'],
+    },
+    metric: {
+      monthly_sales: ['Monthly sales', 'Ventes mensuelles'], channel_orders: ['A channel\'s monthly orders', 'Commandes mensuelles d\'un canal'],
+      quality_score: ['Shop quality score', 'Score de qualité de la boutique'], margin: ['Monthly margin', 'Marge mensuelle'],
+    },
+    session_kind: {
+      onboarding: ['Onboarding (baseline)', 'Intégration (état initial)'],
+      review: ['Monthly review and planning session', 'Session mensuelle d\'examen et de planification'],
+      checkin: ['Informal check-in', 'Point informel'], end_review: ['End-of-programme review', 'Bilan de fin de programme'],
+      continuing: ['Continuing review', 'Bilan du cycle continu'],
+    },
+    phase: {
+      not_started: ['Not started', 'Pas commencé'], onboarded: ['Onboarded', 'Intégrée'],
+      in_sessions: ['In monthly sessions', 'En sessions mensuelles'], ended: ['Ended', 'Terminé'],
+    },
+    goal_state: {
+      reached: ['Reached', 'Atteint'], in_progress: ['In progress', 'En cours'], missed: ['Missed', 'Manqué'], unknown: ['Unknown', 'Inconnu'],
+    },
+    group: {
+      total: ['total', 'total'], channel: ['channel', 'canal'], country: ['country', 'pays'], product: ['product', 'produit'],
+      quality: ['quality', 'qualité'], opportunities: ['opportunities', 'opportunités'],
+    },
+    figure: {
+      orders: ['Orders', 'Commandes'], sales: ['Sales', 'Ventes'], profit: ['Profit', 'Profit'], views: ['Views', 'Vues'],
+      units: ['Units', 'Unités'], score: ['Score', 'Score'], strong: ['Strong', 'Fortes'], good: ['Good', 'Bonnes'],
+      potential: ['Potential', 'Potentielles'], new_markets: ['New-market candidates', 'Candidats pour de nouveaux marchés'],
+    },
+  };
+  const MONEY_FIGURES = new Set(['sales', 'profit']);
+
+  // A key's label in the page's language; an unknown key is shown as it is.
+  function term(kind, key) {
+    const labels = TERMS[kind][key];
+    return labels ? labels[state.lang === 'fr' ? 1 : 0] : String(key);
+  }
+
+  function canEditActions() { return state.me && (state.me.role === 'admin' || state.me.role === 'manager'); }
+
+  // A GET whose 404 or 422 is an expected answer ("no plan yet", "a rate is
+  // missing"): that message, shown plainly, instead of an error.
+  async function optional(path) {
+    try {
+      return { data: await api(path) };
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 422)) return { message: e.message };
+      throw e;
+    }
+  }
+
+  function message(text) { return el('p', { class: 'message', text }); }
+  function dash(v) { return v === null || v === undefined || v === '' ? '-' : String(v); }
+
+  // A table of rows of cells; each cell is [data-col, content (text or node), numeric?].
+  function simpleTable(section, heads, rows) {
+    if (!rows.length) return el('p', { class: 'empty', text: t('none') });
+    return el('div', { class: 'table-wrap' }, [el('table', { 'data-section': section }, [
+      el('thead', {}, [el('tr', {}, heads.map((h) => el('th', { scope: 'col', text: h })))]),
+      el('tbody', {}, rows.map((r) => el('tr', r.attrs || {}, r.cells.map(([col, content, numeric]) =>
+        el('td', { 'data-col': col, class: numeric ? 'num' : undefined }, [content]))))),
+    ])]);
+  }
+
+  function programmeHeader(status) {
+    return el('dl', { class: 'facts', 'data-section': 'programme' }, [
+      el('dt', { text: t('programme_phase') }), el('dd', { 'data-col': 'phase', text: term('phase', status.phase) }),
+      el('dt', { text: t('reviews_held') }), el('dd', { 'data-col': 'reviews_held', text: formatInteger(status.reviews_held) }),
+      el('dt', { text: t('checkins') }), el('dd', { 'data-col': 'checkins', text: formatInteger(status.checkins) }),
+    ]);
+  }
+
+  // One action: its status as a select (a manager or an admin) or as text (an
+  // SME), a note, and what the last save gave.
+  function actionRow(a) {
+    const row = el('tr', { 'data-action': String(a.id) });
+    const savedText = (x) => t('saved')(x.updated_by, formatInstant(x.updated_at));
+    const saved = el('span', { class: 'saved', 'data-col': 'saved', text: a.updated_by ? savedText(a) : '' });
+    let statusCell;
+    if (canEditActions()) {
+      const select = el('select', { class: 'status-select', 'aria-label': t('status') },
+        Object.keys(TERMS.status).map((k) => el('option', { value: k, text: term('status', k) })));
+      select.value = a.status;
+      const note = el('input', { type: 'text', class: 'note-input', 'aria-label': t('note'), value: a.note });
+      const button = el('button', { type: 'button', class: 'save-action', text: t('save') });
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        row.setAttribute('aria-busy', 'true');
+        saved.className = 'saved';
+        try {
+          const answer = await send('PATCH', '/api/smes/' + encodeURIComponent(state.sme) + '/actions/' + a.id, null,
+            { status: select.value, note: note.value });
+          Object.assign(a, answer);
+          saved.textContent = savedText(answer);
+          row.dataset.status = answer.status;
+        } catch (e) {
+          if (e instanceof Unauthorized) return showLogin('token_refused');
+          saved.className = 'saved error';
+          saved.textContent = t('error') + e.message;
+        } finally {
+          button.disabled = false;
+          row.removeAttribute('aria-busy');
+          row.dataset.saves = String(Number(row.dataset.saves || 0) + 1);
+        }
+      });
+      statusCell = el('td', { 'data-col': 'status' }, [select, note, button, saved]);
+    } else {
+      statusCell = el('td', { 'data-col': 'status' }, [
+        el('span', { class: 'status', text: term('status', a.status) }),
+        a.note ? el('span', { class: 'note', text: ' · ' + a.note }) : null, saved]);
+    }
+    row.dataset.status = a.status;
+    row.append(
+      el('td', { 'data-col': 'title', text: a.title }),
+      el('td', { 'data-col': 'owner', text: term('owner', a.owner_kind) + (a.owner_name ? ' (' + a.owner_name + ')' : '') }),
+      el('td', { 'data-col': 'due', text: a.due ? formatDay(a.due) : '-' }),
+      statusCell);
+    return row;
+  }
+
+  function actionsTable(section, actions) {
+    if (!actions.length) return el('p', { class: 'empty', text: t('none') });
+    return el('div', { class: 'table-wrap' }, [el('table', { 'data-section': section, class: 'actions' }, [
+      el('thead', {}, [el('tr', {}, [t('action'), t('owner'), t('due'), t('status')].map((h) => el('th', { scope: 'col', text: h })))]),
+      el('tbody', {}, actions.map(actionRow))])]);
+  }
+
+  // A figure of a snapshot or a review: money in the snapshot's currency.
+  function figureValue(money, currency, v) {
+    if (v === null || v === undefined) return t('unknown');
+    return money ? formatMoney({ minor: v, currency }) : formatInteger(v);
+  }
+
+  function deltaLabel(d) {
+    return term('figure', d.figure) + (d.key ? ' · ' + d.key : '') + (d.group && d.group !== 'total' ? ' (' + term('group', d.group) + ')' : '');
+  }
+
+  function changesTable(section, deltas, currency) {
+    // `|| 0`: a change of -0.0 % reads as 0.0 %.
+    return simpleTable(section, [t('figure'), t('before'), t('after'), t('change')], deltas.map((d) => ({
+      cells: [['figure', deltaLabel(d)], ['before', figureValue(d.money, currency, d.before), true],
+        ['after', figureValue(d.money, currency, d.after), true],
+        ['change', figureValue(d.money, currency, d.change) + (d.change_pct === null ? '' : ' (' + formatPercent(d.change_pct || 0) + ')'), true]],
+    })));
+  }
+
+  function sessionDetail(s) {
+    const answers = s.answers || {};
+    const parts = [el('h3', { text: t('session') + ' ' + s.number + ' · ' + term('session_kind', s.kind) + ' · ' + formatInstant(s.held_at) })];
+    parts.push(el('h4', { text: t('key_questions') }), el('dl', { class: 'answers' }, Object.keys(TERMS.question).flatMap((q) => [
+      el('dt', { text: term('question', q) }),
+      el('dd', { 'data-question': q, class: answers[q] ? undefined : 'unknown', text: answers[q] || t('no_answer') })])));
+    const conclusions = Object.entries(s.conclusions || {});
+    parts.push(el('h4', { text: t('conclusions') }), conclusions.length
+      ? el('dl', { class: 'conclusions' }, conclusions.flatMap(([k, v]) => [el('dt', { text: term('area', k) }), el('dd', { 'data-area': k, text: v })]))
+      : el('p', { class: 'empty', text: t('none') }));
+    if (s.notes) parts.push(el('h4', { text: t('notes') }), el('p', { class: 'notes-text', text: s.notes }));
+    const snap = s.snapshot;
+    if (snap) {
+      parts.push(el('h4', { text: t('data_shown') + ' · ' + formatMonth(snap.month) }));
+      parts.push(simpleTable('snapshot', [t('figure'), t('value')], [
+        { cells: [['figure', term('figure', 'orders')], ['value', formatInteger(snap.orders), true]] },
+        { cells: [['figure', term('figure', 'sales')], ['value', figureValue(true, snap.currency, snap.sales), true]] },
+        { cells: [['figure', term('figure', 'profit')], ['value', figureValue(true, snap.currency, snap.profit), true]] },
+      ]));
+      parts.push(simpleTable('snapshot-channels', [t('channels'), t('orders'), t('sales'), t('views')], (snap.channels || []).map((c) => ({
+        attrs: { 'data-channel': c.key },
+        cells: [['channel', c.key + (c.platform ? ' (' + c.platform + ', ' + c.country + ')' : '')], ['orders', formatInteger(c.orders), true],
+          ['sales', figureValue(true, snap.currency, c.sales), true], ['views', formatInteger(c.views), true]],
+      }))));
+      parts.push(el('h4', { text: t('changes') }));
+      if (s.compared_with === null) {
+        parts.push(el('p', { class: 'empty', 'data-section': 'changes', text: t('first_session') }));
+      } else {
+        // Every product sold has its rows: those are folded away below the totals.
+        const products = s.changes.filter((d) => d.group === 'product');
+        parts.push(changesTable('changes', s.changes.filter((d) => d.group !== 'product'), snap.currency));
+        if (products.length)
+          parts.push(el('details', {}, [el('summary', { text: t('products_changes') + ' (' + formatInteger(products.length) + ')' }),
+            changesTable('changes-products', products, snap.currency)]));
+      }
+    }
+    parts.push(el('h4', { text: t('actions') }), actionsTable('session-actions', s.actions));
+    return el('section', { id: 'session-detail', 'data-session': String(s.id) }, parts);
+  }
+
+  function sessionsSection(sessions, showSession) {
+    if (!sessions.length) return el('p', { class: 'empty', text: t('no_sessions') });
+    const table = simpleTable('sessions', [t('session'), t('kind'), t('held_on'), t('by'), t('month'), ''], sessions.map((s) => {
+      const button = el('button', { type: 'button', class: 'show-session', text: t('show') });
+      button.addEventListener('click', () => showSession(s.id));
+      return {
+        attrs: { 'data-session-id': String(s.id) },
+        cells: [['number', formatInteger(s.number), true], ['kind', term('session_kind', s.kind)], ['held_at', formatInstant(s.held_at)],
+          ['by', s.by], ['month', s.month ? formatMonth(s.month) : '-'], ['show', button]],
+      };
+    }));
+    return table;
+  }
+
+  function trainingSection(training) {
+    return simpleTable('training', [t('tool'), t('trained'), t('date'), t('trainer'), t('confidence'), t('follow_up')], training.map((x) => ({
+      attrs: { 'data-tool': x.tool },
+      cells: [['tool', term('tool', x.tool)], ['trained', x.trained ? t('yes') : t('no')], ['date', x.date ? formatDay(x.date) : '-'],
+        ['trainer', dash(x.trainer)], ['confidence', x.confidence === null ? '-' : formatInteger(x.confidence) + '/5', true],
+        ['follow_up', dash(x.follow_up)]],
+    })));
+  }
+
+  // A goal's figure in its unit: money in minor units, a margin in tenths of a percent.
+  function goalValue(g, v) {
+    if (v === null || v === undefined) return t('unknown');
+    if (g.unit === '%') return formatPercent(v / 10);
+    if (/^[A-Z]{3}$/.test(g.unit)) return formatMoney({ minor: v, currency: g.unit });
+    return formatInteger(v) + ' ' + g.unit;
+  }
+
+  function goalsSection(goals) {
+    return simpleTable('goals', [t('metric'), t('month'), t('value'), t('target'), t('percent'), t('due'), t('state')], goals.map((g) => ({
+      attrs: { 'data-goal': String(g.id), 'data-state': g.state },
+      cells: [['metric', term('metric', g.metric) + (g.shop ? ' · ' + g.shop : '')], ['month', formatMonth(g.month)],
+        ['value', goalValue(g, g.value), true], ['target', goalValue(g, g.target), true],
+        ['percent', g.percent === null ? '-' : formatPercent(g.percent), true], ['due', g.due ? formatDay(g.due) : '-'],
+        ['state', term('goal_state', g.state)]],
+    })));
+  }
+
+  function obstaclesSection(obstacles) {
+    return simpleTable('obstacles', [t('kind'), t('note'), t('date'), t('by')], obstacles.map((o) => ({
+      attrs: { 'data-obstacle': String(o.id) },
+      cells: [['kind', term('obstacle', o.kind)], ['note', dash(o.note)], ['date', o.date ? formatDay(o.date) : '-'], ['by', dash(o.recorded_by)]],
+    })));
+  }
+
+  function planSection(plan, review) {
+    if (plan.message) return [message(plan.message)];
+    const p = plan.data;
+    const target = [p.target.country, p.target.channel, p.target.segment].filter((x) => x).join(' · ');
+    const out = [el('dl', { class: 'facts', 'data-section': 'plan' }, [
+      el('dt', { text: t('plan_date') }), el('dd', { 'data-col': 'plan_date', text: p.plan_date ? formatDay(p.plan_date) : '-' }),
+      el('dt', { text: t('target_market') }), el('dd', { 'data-col': 'target', text: target || '-' }),
+      el('dt', { text: t('summary') }), el('dd', { 'data-col': 'summary', text: dash(p.summary) }),
+    ]), el('h4', { text: t('actions') }), actionsTable('plan-actions', p.actions)];
+    out.push(el('h4', { text: t('plan_review') }));
+    if (review.message) {
+      out.push(message(review.message));
+    } else {
+      const r = review.data;
+      const period = (x) => formatMonth(x.from) + ' – ' + formatMonth(x.to);
+      out.push(simpleTable('plan-review', [t('figure'), t('period_before') + ' (' + period(r.before) + ')',
+        t('period_after') + ' (' + period(r.after) + ')', t('change')], r.changes.map((d) => {
+        const money = MONEY_FIGURES.has(d.figure);
+        return { cells: [['figure', deltaLabel(d)], ['before', figureValue(money, r.currency, d.before), true],
+          ['after', figureValue(money, r.currency, d.after), true], ['change', figureValue(money, r.currency, d.change), true]] };
+      })));
+    }
+    return out;
+  }
+
+  async function programmeView() {
+    const base = '/api/smes/' + encodeURIComponent(state.sme);
+    const status = await optional(base + '/programme');
+    const title = el('h2', { text: t('view_programme') });
+    if (status.message) return el('article', { 'data-tool': 'programme' }, [title, message(status.message)]);
+    const [sessions, training, goals, obstacles, plan, review] = await Promise.all([
+      api(base + '/sessions'), api(base + '/training'), optional(base + '/goals'), api(base + '/obstacles'),
+      optional(base + '/plan'), optional(base + '/plan/review')]);
+    const detail = el('div', { id: 'session-slot' });
+    const article = el('article', { 'data-tool': 'programme' });
+    // Shows one session's record below the list; the latest at first.
+    const showSession = async (id) => {
+      state.session = id;
+      detail.setAttribute('aria-busy', 'true');
+      try {
+        const s = await api(base + '/sessions/' + encodeURIComponent(id));
+        if (state.session !== id) return;
+        detail.replaceChildren(sessionDetail(s));
+      } catch (e) {
+        if (e instanceof Unauthorized) return showLogin('token_refused');
+        detail.replaceChildren(el('p', { class: 'error', role: 'alert', text: t('error') + e.message }));
+      } finally {
+        detail.removeAttribute('aria-busy');
+      }
+      for (const r of article.querySelectorAll('tr[data-session-id]'))
+        r.setAttribute('aria-current', r.dataset.sessionId === String(id) ? 'true' : 'false');
+    };
+    article.append(title, programmeHeader(status.data),
+      el('h3', { text: t('sessions') }), sessionsSection(sessions, showSession), detail,
+      el('h3', { text: t('training') }), trainingSection(training),
+      el('h3', { text: t('goals') }), goals.message ? message(goals.message) : goalsSection(goals.data),
+      el('h3', { text: t('obstacles') }), obstaclesSection(obstacles),
+      el('h3', { text: t('plan_title') }), ...planSection(plan, review));
+    if (sessions.length) {
+      const keep = sessions.some((s) => s.id === state.session) ? state.session : sessions[sessions.length - 1].id;
+      await showSession(keep);
+    }
+    return article;
+  }
+
   // ---- The views ---------------------------------------------------------------------------------
 
   const VIEWS = {
@@ -509,6 +877,8 @@
       const r = await report('growth');
       return reportView(r, Object.entries(r.sections).map(([k, s]) => renderSection(k, s)));
     },
+
+    programme: programmeView,
   };
 
   // ---- Wiring ---------------------------------------------------------------------------------------
