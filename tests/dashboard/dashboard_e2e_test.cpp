@@ -403,11 +403,12 @@ TEST_F(DashboardProgramme, ShowsTheApiRecordsInEnglishAndFrench) {
     EXPECT_EQ(browser->eval_string("document.querySelector('" + goal_row + "').dataset.state"),
               goals[0]["state"].GetString());
     EXPECT_EQ(text(goal_row + "[data-col=target]"), "£1,500.00");
-    if (goals[0]["value"].IsInt64())
+    if (goals[0]["value"].IsInt64()) {
         EXPECT_EQ(
             text(goal_row + "[data-col=value]"),
             analysis::format_money(pcgd::model::Money{goals[0]["value"].GetInt64(), pcgd::model::Currency::of("GBP")},
                                    analysis::Lang::en));
+    }
     EXPECT_EQ(text("#view tr[data-obstacle] [data-col=note]"), "reads no report yet");
     const auto plan = api("/api/smes/lumiere/plan", manager_token);
     EXPECT_EQ(text("#view [data-section=plan] [data-col=summary]"), plan["summary"].GetString());
@@ -494,8 +495,11 @@ TEST_F(DashboardProgramme, AManagerFollowsAnActionToTheEndAndTheApiHasIt) {
     EXPECT_EQ(text(row + ".saved.error"),
               "Erreur\u00A0: " + std::string(parse_json(refusal.body)["error"].GetString()));
     const auto after = api("/api/smes/lumiere/actions", admin_token);
-    for (const auto& a : after.GetArray())
-        if (a["id"].GetInt64() == plan_action_id) EXPECT_STREQ(a["status"].GetString(), "done");
+    for (const auto& a : after.GetArray()) {
+        if (a["id"].GetInt64() == plan_action_id) {
+            EXPECT_STREQ(a["status"].GetString(), "done");
+        }
+    }
     const auto errors = unexpected_browser_errors();  // the refused PATCH's failed load only
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_NE(errors[0].find("/actions/" + std::to_string(plan_action_id) + " - Failed to load resource"),
