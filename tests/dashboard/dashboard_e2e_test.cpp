@@ -146,6 +146,18 @@ TEST_F(DashboardEndToEnd, SignsInSwitchesToFrenchSelectsAMonthAndShowsTheApiFigu
     EXPECT_EQ(text("#view tr[data-shop=gb] [data-col=orders]"),
               analysis::format_integer(shops[0]["counts"]["orders"].GetInt64(), analysis::Lang::en));
     EXPECT_EQ(text("#view tr[data-shop=gb] [data-col=sync-orders]").rfind("last success: ", 0), 0u);
+    // The scheduler's view of the shop, and "sync now" queues a sync the API knows.
+    const auto schedule = api("/api/shops/gb/sync", admin_token);
+    EXPECT_EQ(browser->eval_string("document.querySelector('#view tr[data-shop=gb] [data-field=state]').dataset.state"),
+              schedule["state"].GetString());
+    browser->click(browser->find("#view tr[data-shop=gb] button[data-action=sync]"));
+    browser->wait_until("document.querySelector('#view tr[data-shop=gb] [data-field=result]').textContent !== ''",
+                        "the sync's answer");
+    const std::string queued = text("#view tr[data-shop=gb] [data-field=result]");
+    ASSERT_EQ(queued.rfind("Sync ", 0), 0u) << queued;
+    const std::string sync_id = queued.substr(5, queued.find(' ', 5) - 5);
+    EXPECT_EQ(queued, "Sync " + sync_id + " queued.");
+    EXPECT_STREQ(api("/api/syncs/" + sync_id, admin_token)["shop"].GetString(), "gb");
     // An admin reads both SMEs: the picker offers them.
     EXPECT_EQ(browser->eval_string("[...document.querySelectorAll('#sme option')].map(o => o.value).join()"),
               "lumiere,rival");
@@ -250,6 +262,9 @@ TEST_F(DashboardEndToEnd, AnSmeLinkWithTokenAndLanguageSeesItsOwnSmeOnly) {
     EXPECT_EQ(browser->eval_string("String(document.getElementById('sme-picker').hidden)"), "true");
     EXPECT_EQ(text("#sme-name"), "Lumière");
     EXPECT_EQ(browser->eval_string("String(document.body.innerText.toLowerCase().includes('rival'))"), "false");
+    // Its schedule in French, and nothing to start: an SME reads only.
+    EXPECT_EQ(text("#view tr[data-shop=gb] [data-field=lag]").rfind("âge des données\u00A0: ", 0), 0u);
+    EXPECT_EQ(browser->eval_string("String(document.querySelectorAll('#view button[data-action]').length)"), "0");
     // A reload keeps the session and the language.
     browser->navigate(base_url + "/");
     wait_for_view("shops", "fr");

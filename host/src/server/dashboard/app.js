@@ -21,6 +21,10 @@
       shop: 'Shop', platform: 'Platform', country: 'Country', currency: 'Currency', products: 'Products',
       orders: 'Orders', traffic: 'Traffic', inventory: 'Inventory',
       sync_of: (d) => 'Sync: ' + d, last_success: 'last success', never: 'never synced', last_error: 'last error',
+      schedule: 'Schedule', sched_idle: 'idle', sched_queued: 'queued', sched_running: 'syncing now',
+      sched_backing_off: 'backing off after failures', next_run: 'next run', lag: 'data age',
+      failures: (n) => n + ' failure(s) in a row', sync_now: 'Sync now', sync_queued: (id) => 'Sync ' + id + ' queued.',
+      connect_link: 'Connect link', connect_sent: (d) => 'Send this link to the shop\u2019s owner (valid once, until ' + d + '):',
       no_shops: 'No shop yet.', no_rows: 'No rows.', warnings: 'Warnings', definitions: 'Definitions',
       scope: 'Scope', rates: 'Exchange rates used',
       chart_orders: 'Orders per month', chart_sales: 'Sales per month', chart_profit: 'Profit per month',
@@ -55,6 +59,10 @@
       shop: 'Boutique', platform: 'Plateforme', country: 'Pays', currency: 'Devise', products: 'Produits',
       orders: 'Commandes', traffic: 'Trafic', inventory: 'Stock',
       sync_of: (d) => 'Synchro\u00A0: ' + d, last_success: 'dernier succès', never: 'jamais synchronisé', last_error: 'dernière erreur',
+      schedule: 'Planification', sched_idle: 'en attente', sched_queued: 'dans la file', sched_running: 'synchronisation en cours',
+      sched_backing_off: 'pause après des échecs', next_run: 'prochaine synchro', lag: 'âge des données',
+      failures: (n) => n + ' échec(s) de suite', sync_now: 'Synchroniser', sync_queued: (id) => 'Synchro ' + id + ' en file.',
+      connect_link: 'Lien de connexion', connect_sent: (d) => 'Envoyez ce lien au propriétaire de la boutique (une fois, jusqu\u2019au ' + d + ')\u00A0:',
       no_shops: 'Aucune boutique pour l’instant.', no_rows: 'Aucune ligne.', warnings: 'Attention', definitions: 'Définitions',
       scope: 'Périmètre', rates: 'Taux de change utilisés',
       chart_orders: 'Commandes par mois', chart_sales: 'Ventes par mois', chart_profit: 'Profit par mois',
@@ -783,6 +791,60 @@
     return article;
   }
 
+  function formatLag(seconds) {
+    if (seconds === null || seconds === undefined) return '-';
+    const minutes = Math.round(seconds / 60);
+    if (minutes < 120) return formatInteger(minutes) + ' min';
+    return formatInteger(Math.round(minutes / 60)) + ' h';
+  }
+
+  // A shop's schedule (state, next run, data age, failures) and, for an
+  // account manager or admin, "sync now" and the consent link to send.
+  async function scheduleCell(shop) {
+    const parts = [];
+    try {
+      const s = await api('/api/shops/' + encodeURIComponent(shop.id) + '/sync');
+      parts.push(el('span', { 'data-field': 'state', 'data-state': s.state, text: t('sched_' + s.state) || s.state }));
+      if (s.next_run_at) parts.push(el('span', { text: colon(t('next_run')) + formatInstant(s.next_run_at) }));
+      parts.push(el('span', { 'data-field': 'lag', text: colon(t('lag')) + formatLag(s.lag_s) }));
+      if (s.consecutive_failures) parts.push(el('span', { class: 'error', text: t('failures')(s.consecutive_failures) }));
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      parts.push(el('span', { class: 'message', text: e.message }));
+    }
+    if (!canEditActions()) return parts;
+    const out = el('span', { class: 'result', 'data-field': 'result', 'aria-live': 'polite' });
+    const act = (label, field, run) => {
+      const button = el('button', { type: 'button', 'data-action': field, text: label });
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        out.replaceChildren();
+        try {
+          out.append(...await run());
+        } catch (e) {
+          if (e instanceof Unauthorized) return showLogin(t('token_refused'));
+          out.append(el('span', { class: 'error', text: t('error') + e.message }));
+        } finally {
+          button.disabled = false;
+        }
+      });
+      return button;
+    };
+    const id = encodeURIComponent(shop.id);
+    parts.push(el('span', { class: 'actions' }, [
+      act(t('sync_now'), 'sync', async () => {
+        const r = await send('POST', '/api/shops/' + id + '/sync');
+        return [el('span', { text: t('sync_queued')(r.sync_id) })];
+      }),
+      act(t('connect_link'), 'connect', async () => {
+        const r = await send('POST', '/api/shops/' + id + '/connect');
+        return [el('span', { text: t('connect_sent')(formatInstant(r.expires_at)) }),
+          el('input', { type: 'text', readonly: '', value: r.url, 'data-field': 'connect-url', 'aria-label': t('connect_link') })];
+      }),
+    ]), out);
+    return parts;
+  }
+
   // ---- The views ---------------------------------------------------------------------------------
 
   const VIEWS = {
@@ -806,6 +868,11 @@
           ]);
         }),
       ]));
+      // The scheduler's view of each shop, and what a manager can start from here.
+      head.push(t('schedule'));
+      await Promise.all(shops.map(async (shop, i) => {
+        rows[i].append(el('td', { 'data-col': 'schedule' }, await scheduleCell(shop)));
+      }));
       return el('article', { 'data-tool': 'shops' }, [
         el('h2', { text: t('view_shops') }),
         el('div', { class: 'table-wrap' }, [el('table', { 'data-section': 'shops' }, [
