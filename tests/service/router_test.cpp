@@ -243,6 +243,10 @@ const MatrixRow matrix[] = {
      R"({"metric":"monthly_sales","target":"2500.00","due":"2027-01-31"})"},
     {"/api/smes/sme-b/goals", 401, 403, 403, 404, "POST",
      R"({"metric":"monthly_sales","target":"2500.00","due":"2027-01-31"})"},
+    {"/api/smes/sme-a/plan", 401, 403, 409, 403, "POST"},  // sme-a has its plan already
+    {"/api/smes/sme-b/plan", 401, 403, 403, 404, "POST"},
+    {"/api/smes/sme-a/plan", 401, 403, 200, 403, "PATCH", R"({"summary":"Amazon FR first"})"},
+    {"/api/smes/sme-b/plan", 401, 403, 403, 404, "PATCH", R"({"summary":"Amazon FR first"})"},
     {"/api/smes/sme-a/actions/1", 401, 200, 200, 403, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-b/actions/2", 401, 200, 403, 404, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-a/actions/2", 401, 404, 404, 403, "PATCH", R"({"status":"in_progress"})"},
@@ -807,6 +811,34 @@ TEST_F(Service, AManagerSetsAGoalOverTheApi) {
     for (const auto& [body, error] : bad)
         EXPECT_EQ(get("/api/smes/sme-a/goals", alice_, "POST", body).body, error) << body;
     EXPECT_EQ(get("/api/smes/sme-a/goals", sme_a_).body, r.body);  // nothing more stored
+}
+
+TEST_F(Service, AManagerDraftsAndEditsThePlanOverTheApi) {
+    // sme-c (Alice advises it) has no plan: drafted from the tools, in its language.
+    add_shop("shop-c1", "sme-c");
+    const auto drafted = get("/api/smes/sme-c/plan", alice_, "POST");
+    ASSERT_EQ(drafted.status, 201u) << drafted.body;
+    EXPECT_EQ(drafted.body.rfind(R"j({"sme":"sme-c","plan_date":"2026-11-01",)j", 0), 0u) << drafted.body;
+    EXPECT_NE(drafted.body.find(R"("created_by":"alice","updated_by":"alice","draft":{)"), std::string::npos)
+        << drafted.body;
+    EXPECT_EQ(get("/api/smes/sme-c/plan", alice_).body, drafted.body);
+    EXPECT_EQ(
+        get("/api/smes/sme-c/plan", alice_, "POST").body,
+        R"j({"error":"SME 'sme-c' already has a plan: change it with PATCH /api/smes/sme-c/plan and its actions"})j");
+    EXPECT_EQ(get("/api/smes/sme-c/plan", alice_, "POST", R"({"country":"FR"})").status, 400u);
+
+    const auto edited = get("/api/smes/sme-c/plan", alice_, "PATCH",
+                            R"({"country":"FR","channel":"amazon","summary":"Amazon FR first"})");
+    ASSERT_EQ(edited.status, 200u) << edited.body;
+    EXPECT_NE(
+        edited.body.find(R"("target":{"country":"FR","channel":"amazon","segment":""},"summary":"Amazon FR first")"),
+        std::string::npos)
+        << edited.body;
+    EXPECT_EQ(get("/api/smes/sme-c/plan", alice_, "PATCH", R"({"country":"France"})").body,
+              R"j({"error":"country must be an ISO 3166 alpha-2 code such as GB or FR, got 'France'"})j");
+    EXPECT_EQ(get("/api/smes/sme-c/plan", alice_, "PATCH", R"({})").body,
+              R"j({"error":"nothing to change: give country, channel, segment or summary"})j");
+    EXPECT_EQ(get("/api/smes/sme-c/plan", alice_).body, edited.body);  // the refused edits changed nothing
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "cli/coaching.hpp"
 #include "coaching/plan_draft.hpp"
 #include "coaching/plan_review.hpp"
+#include "coaching/recording.hpp"
 #include "analysis/tools.hpp"
 
 namespace pcgd::host::cli {
@@ -47,29 +48,12 @@ void add_plan_command(CLI::App& app, Context& ctx) {
         require_coach(c, args->by);
         if (ctx.store().get_plan(c.sme_id))
             throw CommandError("SME '" + c.sme_id + "' already has a plan: change it with `pcgd plan edit` and `pcgd action`", 2);
-        const std::int64_t at = at_ms(args->at);
-        // Written in the SME's language: the tools' fixes and reasons are in it.
-        const auto lang = require_sme(ctx, c.sme_id).lang == "fr" ? analysis::Lang::fr : analysis::Lang::en;
-        const co::PlanDraft d =
-            with_tools([&] { return co::draft_plan(co::run_tools(ctx.store(), ctx.config(), c.sme_id, at, std::nullopt, lang), lang); });
-        Plan p;
-        p.sme_id = c.sme_id;
-        p.plan_day = model::floor_div(at, 86400000);
-        p.draft_json = co::to_json(d);
-        p.target_country = d.target_country;
-        p.target_channel = d.target_channel;
-        p.created_by = p.updated_by = args->by;
-        p.created_at_ms = p.updated_at_ms = at_ms("");
-        std::vector<Action> actions = d.actions;
-        for (auto& a : actions) {
-            a.sme_id = c.sme_id;
-            a.created_by = a.updated_by = args->by;
-            a.created_at_ms = a.updated_at_ms = p.created_at_ms;
-        }
-        ctx.store().put_plan(p, actions);
+        const Plan p =
+            with_tools([&] { return co::record_plan_draft(ctx.store(), ctx.config(), c.sme_id, args->by, at_ms(args->at), at_ms("")); });
+        const co::PlanDraft d = co::plan_draft_from_json(p.draft_json);
         if (args->json) return print_plan(ctx.store(), p);
         std::cout << "plan drafted for " << c.sme_id << " from " << d.month << ": " << d.strong.size() << " strong opportunities, "
-                  << d.new_markets.size() << " new-market candidates, " << d.fixes.size() << " quality fixes, " << actions.size()
+                  << d.new_markets.size() << " new-market candidates, " << d.fixes.size() << " quality fixes, " << d.actions.size()
                   << " suggested actions; target " << (p.target_country.empty() ? "-" : p.target_country + " " + p.target_channel) << '\n';
     });
 
@@ -86,15 +70,8 @@ void add_plan_command(CLI::App& app, Context& ctx) {
         require_manager(ctx, args->by);
         require_coach(c, args->by);
         Plan p = require_plan(ctx, c.sme_id);
-        if (!args->country.empty()) {
-            if (args->country.size() != 2 || !std::isupper(static_cast<unsigned char>(args->country[0])) ||
-                !std::isupper(static_cast<unsigned char>(args->country[1])))
-                throw CommandError("--country must be an ISO 3166 alpha-2 code such as GB or FR, got '" + args->country + "'", 2);
-            p.target_country = args->country;
-        }
-        if (!args->channel.empty()) p.target_channel = args->channel;
-        if (!args->segment.empty()) p.target_segment = args->segment;
-        if (!args->summary.empty()) p.summary = args->summary;
+        if (const std::string bad = co::edit_plan(p, args->country, args->channel, args->segment, args->summary); !bad.empty())
+            throw CommandError("--" + bad, 2);
         p.updated_by = args->by;
         p.updated_at_ms = at_ms("");
         ctx.store().put_plan(p, {});

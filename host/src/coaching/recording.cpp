@@ -1,6 +1,10 @@
 #include "coaching/recording.hpp"
 
+#include <cctype>
+#include <pcgd/model/time.hpp>
+
 #include "coaching/json.hpp"
+#include "coaching/plan_draft.hpp"
 #include "coaching/programme.hpp"
 #include "coaching/snapshot.hpp"
 #include "coaching/texts.hpp"
@@ -61,6 +65,43 @@ host::Session record_session(host::Store& store, const host::Config& config, con
     }
     s.id = store.add_session(s, actions);
     return s;
+}
+
+host::Plan record_plan_draft(host::Store& store, const host::Config& config, const std::string& sme_id,
+                             const std::string& manager_id, std::int64_t at_ms, std::int64_t now_ms) {
+    const auto sme = store.get_sme(sme_id);
+    const auto lang = sme && sme->lang == "fr" ? analysis::Lang::fr : analysis::Lang::en;
+    const PlanDraft d = draft_plan(run_tools(store, config, sme_id, at_ms, std::nullopt, lang), lang);
+    host::Plan p;
+    p.sme_id = sme_id;
+    p.plan_day = model::floor_div(at_ms, 86400000);
+    p.draft_json = to_json(d);
+    p.target_country = d.target_country;
+    p.target_channel = d.target_channel;
+    p.created_by = p.updated_by = manager_id;
+    p.created_at_ms = p.updated_at_ms = now_ms;
+    std::vector<host::Action> actions = d.actions;
+    for (auto& a : actions) {
+        a.sme_id = sme_id;
+        a.created_by = a.updated_by = manager_id;
+        a.created_at_ms = a.updated_at_ms = now_ms;
+    }
+    store.put_plan(p, actions);
+    return p;
+}
+
+std::string edit_plan(host::Plan& plan, const std::string& country, const std::string& channel,
+                      const std::string& segment, const std::string& summary) {
+    if (!country.empty()) {
+        if (country.size() != 2 || !std::isupper(static_cast<unsigned char>(country[0])) ||
+            !std::isupper(static_cast<unsigned char>(country[1])))
+            return "country must be an ISO 3166 alpha-2 code such as GB or FR, got '" + country + "'";
+        plan.target_country = country;
+    }
+    if (!channel.empty()) plan.target_channel = channel;
+    if (!segment.empty()) plan.target_segment = segment;
+    if (!summary.empty()) plan.summary = summary;
+    return {};
 }
 
 }  // namespace pcgd::coaching

@@ -36,4 +36,16 @@ std::string check_session_input(const SessionInput& input);
 host::Session record_session(host::Store& store, const host::Config& config, const SessionInput& input,
                              std::int64_t now_ms);
 
+/// Drafts the SME's new-market entry plan from the four tools as of `at_ms`
+/// (in the SME's language: the fixes and reasons are the tools'), with its
+/// suggested actions, and stores it; the caller has checked that the SME has
+/// no plan yet. Throws what the tools throw; nothing is stored then.
+host::Plan record_plan_draft(host::Store& store, const host::Config& config, const std::string& sme_id,
+                             const std::string& manager_id, std::int64_t at_ms, std::int64_t now_ms);
+
+/// The plan's target market and summary; empty fields keep their value.
+/// Returns what is wrong (a country that is not ISO 3166 alpha-2), else "".
+std::string edit_plan(host::Plan& plan, const std::string& country, const std::string& channel,
+                      const std::string& segment, const std::string& summary);
+
 }  // namespace pcgd::coaching

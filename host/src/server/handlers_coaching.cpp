@@ -326,6 +326,52 @@ void add_coaching_routes(Router& router, Api& api) {
         if (!plan) return json_error(404, "SME '" + id + "' has no new-market entry plan yet");
         return json_ok(co::plan_json(api.store, *plan));
     });
+    // The new-market entry plan, drafted from the tools now, as `pcgd plan draft`.
+    router.add("POST", "/api/smes/{id}/plan", [&api](const Call& c) {
+        if (auto refused = refuse_recorder(api, c, "the plan")) return *refused;
+        if (auto bad = each_member(c.request.body.empty() ? "{}" : c.request.body,
+                                   [](const std::string& key, const rapidjson::Value&) {
+                                       return "unknown member '" + key + "' (the draft comes from the tools)";
+                                   });
+            !bad.empty())
+            return json_error(400, bad);
+        const auto& id = c.params.at("id");
+        if (api.store.get_plan(id))
+            return json_error(409, "SME '" + id + "' already has a plan: change it with PATCH /api/smes/" + id +
+                                       "/plan and its actions");
+        Response r = with_tools([&] {
+            const std::int64_t now = api.now_ms();
+            return co::plan_json(api.store,
+                                 co::record_plan_draft(api.store, api.config, id, c.principal->subject, now, now));
+        });
+        if (r.status == 200) r.status = 201;
+        return r;
+    });
+    // Its target market and summary, as `pcgd plan edit`.
+    router.add("PATCH", "/api/smes/{id}/plan", [&api](const Call& c) {
+        if (auto refused = refuse_recorder(api, c, "the plan")) return *refused;
+        const auto& id = c.params.at("id");
+        auto plan = api.store.get_plan(id);
+        if (!plan) return json_error(404, "SME '" + id + "' has no new-market entry plan yet");
+        std::map<std::string, std::string> fields;
+        const std::string error = each_member(c.request.body, [&](const std::string& key, const rapidjson::Value& v) {
+            if (key != "country" && key != "channel" && key != "segment" && key != "summary")
+                return "unknown member '" + key + "' (known: country, channel, segment, summary)";
+            if (!v.IsString()) return key + " must be a string";
+            fields[key] = v.GetString();
+            return std::string();
+        });
+        if (!error.empty()) return json_error(400, error);
+        if (fields.empty()) return json_error(400, "nothing to change: give country, channel, segment or summary");
+        if (const std::string bad =
+                co::edit_plan(*plan, fields["country"], fields["channel"], fields["segment"], fields["summary"]);
+            !bad.empty())
+            return json_error(400, bad);
+        plan->updated_by = c.principal->subject;
+        plan->updated_at_ms = api.now_ms();
+        api.store.put_plan(*plan, {});
+        return json_ok(co::plan_json(api.store, *plan));
+    });
     router.add("GET", "/api/smes/{id}/plan/review", [&api](const Call& c) {
         if (auto refused = refuse_sme(api, c)) return *refused;
         const auto& id = c.params.at("id");
