@@ -247,6 +247,8 @@ const MatrixRow matrix[] = {
     {"/api/smes/sme-b/plan", 401, 403, 403, 404, "POST"},
     {"/api/smes/sme-a/plan", 401, 403, 200, 403, "PATCH", R"({"summary":"Amazon FR first"})"},
     {"/api/smes/sme-b/plan", 401, 403, 403, 404, "PATCH", R"({"summary":"Amazon FR first"})"},
+    {"/api/smes/sme-a/actions", 401, 403, 201, 403, "POST", R"({"title":"Call","owner_kind":"sme_staff","plan":true})"},
+    {"/api/smes/sme-b/actions", 401, 403, 403, 404, "POST", R"({"title":"Call","owner_kind":"sme_staff","plan":true})"},
     {"/api/smes/sme-a/actions/1", 401, 200, 200, 403, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-b/actions/2", 401, 200, 403, 404, "PATCH", R"({"status":"in_progress"})"},
     {"/api/smes/sme-a/actions/2", 401, 404, 404, 403, "PATCH", R"({"status":"in_progress"})"},
@@ -839,6 +841,32 @@ TEST_F(Service, AManagerDraftsAndEditsThePlanOverTheApi) {
     EXPECT_EQ(get("/api/smes/sme-c/plan", alice_, "PATCH", R"({})").body,
               R"j({"error":"nothing to change: give country, channel, segment or summary"})j");
     EXPECT_EQ(get("/api/smes/sme-c/plan", alice_).body, edited.body);  // the refused edits changed nothing
+}
+
+TEST_F(Service, AManagerAddsAnActionOverTheApi) {
+    const auto added = get("/api/smes/sme-a/actions", alice_, "POST",
+                           R"({"title":"List on Amazon FR","owner_kind":"external","owner_name":"Agence Lumen",)"
+                           R"("due":"2027-01-15","plan":true})");
+    ASSERT_EQ(added.status, 201u) << added.body;
+    EXPECT_EQ(
+        added.body,
+        R"j({"id":3,"session_id":null,"in_plan":true,"title":"List on Amazon FR","owner_kind":"external","owner_name":"Agence Lumen","due":"2027-01-15","status":"planned","note":"","created_by":"alice","updated_by":"alice","updated_at":"2026-11-01T00:00:00Z"})j");
+    EXPECT_NE(get("/api/smes/sme-a/plan", sme_a_).body.find(R"("title":"List on Amazon FR")"), std::string::npos);
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"owner_kind":"sme_staff","plan":true})", R"j({"error":"title is required"})j"},
+        {R"({"title":"x","plan":true})",
+         R"j({"error":"owner_kind is required (sme_staff, external or account_manager)"})j"},
+        {R"({"title":"x","owner_kind":"intern","plan":true})",
+         R"j({"error":"owner_kind must be sme_staff, external or account_manager, got 'intern'"})j"},
+        {R"({"title":"x","owner_kind":"sme_staff"})",
+         R"j({"error":"an action belongs to the plan (\"plan\": true) or to a session (\"session\": ID)"})j"},
+        {R"({"title":"x","owner_kind":"sme_staff","session":2})",
+         R"j({"error":"session: SME 'sme-a' has no session 2"})j"},
+        {R"({"title":"x","owner_kind":"sme_staff","plan":"yes"})", R"j({"error":"plan must be true or false"})j"},
+    };
+    for (const auto& [body, error] : bad)
+        EXPECT_EQ(get("/api/smes/sme-a/actions", alice_, "POST", body).body, error) << body;
+    EXPECT_EQ(ids_of(get("/api/smes/sme-a/actions", sme_a_)), (std::vector<std::int64_t>{1, 3}));
 }
 
 }  // namespace

@@ -384,6 +384,50 @@ void add_coaching_routes(Router& router, Api& api) {
         if (auto refused = refuse_sme(api, c)) return *refused;
         return json_ok(co::actions_json(api.store.list_actions(c.params.at("id"))));
     });
+    // An action of the plan or of a session, as `pcgd action add`: {"title",
+    // "owner_kind", "owner_name", "due", "note", and "plan": true or "session": N}.
+    router.add("POST", "/api/smes/{id}/actions", [&api](const Call& c) {
+        if (auto refused = refuse_recorder(api, c, "actions")) return *refused;
+        const auto& id = c.params.at("id");
+        Action a;
+        a.sme_id = id;
+        std::string shared = "{";  // the members an action's PATCH also takes, checked the same way
+        const std::string error = each_member(c.request.body, [&](const std::string& key, const rapidjson::Value& v) {
+            if (key == "plan") {
+                if (!v.IsBool()) return std::string("plan must be true or false");
+                a.in_plan = v.GetBool();
+            } else if (key == "session") {
+                if (!v.IsInt64()) return std::string("session must be a session's id");
+                a.session_id = v.GetInt64();
+            } else {
+                rapidjson::StringBuffer buffer;
+                rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+                v.Accept(w);
+                shared += (shared.size() > 1 ? "," : "") + std::string("\"") + key + "\":" + buffer.GetString();
+            }
+            return std::string();
+        });
+        if (!error.empty()) return json_error(400, error);
+        // An empty object is "nothing to change" to a PATCH; here the missing title says more.
+        if (const std::string bad = apply_action_patch(shared + "}", a);
+            !bad.empty() && bad.rfind("nothing to change", 0) != 0)
+            return json_error(400, bad);
+        if (a.title.empty()) return json_error(400, "title is required");
+        if (a.owner_kind.empty())
+            return json_error(400, "owner_kind is required (" + co::keys_of(co::owner_kinds()) + ")");
+        if (a.in_plan && !api.store.get_plan(id))
+            return json_error(400, "SME '" + id + "' has no new-market entry plan yet");
+        if (a.session_id && !api.store.get_session(id, *a.session_id))
+            return json_error(400, "session: SME '" + id + "' has no session " + std::to_string(*a.session_id));
+        if (!a.in_plan && !a.session_id)
+            return json_error(400, "an action belongs to the plan (\"plan\": true) or to a session (\"session\": ID)");
+        a.created_by = a.updated_by = c.principal->subject;
+        a.created_at_ms = a.updated_at_ms = api.now_ms();
+        a.id = api.store.add_action(a);
+        Response r = json_ok(co::action_json(a));
+        r.status = 201;
+        return r;
+    });
     router.add("PATCH", "/api/smes/{id}/actions/{action}", [&api](const Call& c) {
         if (auto refused = refuse_sme(api, c)) return *refused;
         const Principal& who = *c.principal;
