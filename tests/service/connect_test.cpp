@@ -100,13 +100,13 @@ protected:
         s.settings_json = R"({"client_id":"cid"})";
         s.sealed_credentials = vault_->seal({{"client_secret", "hush"}});
         store_->put_shop(s);
-        api_ = std::make_unique<Api>(Api{*store_, config_, metrics_, [] { return std::string(); }, [] { return now; }});
+        api_ = std::make_unique<Api>(Api{metrics_, [] { return std::string(); }, [] { return now; }});
         api_->vault = vault_;
         api_->post_form = [this](const std::string& url, const std::string& form, const std::string& authorization) {
             exchanges_.push_back(url + " " + form + (authorization.empty() ? "" : " " + authorization));
             return reply_;
         };
-        router_ = std::make_unique<Router>(*store_);
+        router_ = std::make_unique<Router>();
         add_all_routes(*router_, *api_);
     }
     void TearDown() override {
@@ -132,7 +132,7 @@ protected:
         r.method = "GET";
         r.path = "/connect/shopify/callback";
         r.query = q;
-        return router_->handle(r);
+        return router_->handle(r, *store_, config_);
     }
     std::string fresh_state(const std::string& shop = "uk", std::int64_t expires = now + 3600000) {
         return connect::sign_state(connect::state_key(*vault_),
@@ -257,7 +257,7 @@ protected:
                                  r, error));
         r.query["state"] = state;
         r.headers = {{"Host", "pcgd.example"}, {"X-Forwarded-Proto", "https"}};
-        return router_->handle(r);
+        return router_->handle(r, *store_, config_);
     }
     std::string amazon_state(std::int64_t expires = now + 3600000) {
         return connect::sign_state(connect::state_key(*vault_),
@@ -327,7 +327,7 @@ TEST_F(Connect, EbayConsentAndCodeGrant) {
     r.method = "GET";
     r.path = "/connect/ebay/callback";
     r.query = {{"code", "v^1.1#code"}, {"state", state}, {"expires_in", "299"}};
-    const auto answer = router_->handle(r);
+    const auto answer = router_->handle(r, *store_, config_);
     EXPECT_EQ(answer.status, 200u) << answer.body;
     // Basic base64("App-ID:Cert-ID"), as `printf App-ID:Cert-ID | base64` gives.
     EXPECT_EQ(exchanges_, (std::vector<std::string>{"https://api.ebay.com/identity/v1/oauth2/token "
@@ -337,7 +337,7 @@ TEST_F(Connect, EbayConsentAndCodeGrant) {
     EXPECT_EQ(creds.at("refresh_token"), "v^r");
     // 2026-11-01 + 47,304,000 s (547.5 days): the grant's end, for `pcgd shop check`.
     EXPECT_EQ(creds.at("refresh_token_expires_at"), "2028-05-01T12:00:00Z");
-    EXPECT_EQ(router_->handle(r).status, 400u);  // used once
+    EXPECT_EQ(router_->handle(r, *store_, config_).status, 400u);  // used once
 }
 
 }  // namespace
@@ -354,7 +354,7 @@ TEST_F(Connect, TheApiGivesTheConsentLinkToSend) {
     r.path = "/api/shops/uk/connect";
     r.authorization = "Bearer " + admin;
     r.headers = {{"Host", "pcgd.example:8443"}, {"X-Forwarded-Proto", "https"}};
-    const auto answer = router_->handle(r);
+    const auto answer = router_->handle(r, *store_, config_);
     ASSERT_EQ(answer.status, 200u) << answer.body;
     rapidjson::Document d;
     d.Parse(answer.body.c_str());
@@ -383,14 +383,14 @@ TEST_F(Connect, TheApiGivesTheConsentLinkToSend) {
     woo.shop.platform = "woocommerce";
     store_->put_shop(woo);
     r.path = "/api/shops/fr/connect";
-    const auto refused = router_->handle(r);
+    const auto refused = router_->handle(r, *store_, config_);
     EXPECT_EQ(refused.status, 422u);
     EXPECT_NE(refused.body.find("implemented for shopify, amazon and ebay; shop 'fr' is on woocommerce"),
               std::string::npos)
         << refused.body;
     r.path = "/api/shops/uk/connect";
     r.headers.clear();
-    EXPECT_EQ(router_->handle(r).body, R"j({"error":"no Host header: the callback's address is unknown"})j");
+    EXPECT_EQ(router_->handle(r, *store_, config_).body, R"j({"error":"no Host header: the callback's address is unknown"})j");
 }
 
 }  // namespace

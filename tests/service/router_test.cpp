@@ -42,9 +42,7 @@ protected:
         revoked_ = token("sme", "sme-a");
         store_->revoke_token(store_->list_tokens().back().id, 5);
 
-        api_ = std::make_unique<Api>(Api{*store_,
-                                         config_,
-                                         metrics_,
+        api_ = std::make_unique<Api>(Api{metrics_,
                                          [] { return std::string(); },
                                          [] {
                                              return std::int64_t{1793491200000}; /* 2026-11-01 */
@@ -95,7 +93,7 @@ protected:
             return s;
         };
         api_->vault = std::make_shared<const Vault>(std::array<std::uint8_t, 32>{});
-        router_ = std::make_unique<Router>(*store_);
+        router_ = std::make_unique<Router>();
         add_all_routes(*router_, *api_);
     }
     void TearDown() override {
@@ -161,7 +159,7 @@ protected:
         std::string error;
         EXPECT_TRUE(parse_target(target, r, error)) << error;
         if (!token.empty()) r.authorization = "Bearer " + token;
-        return router_->handle(r);
+        return router_->handle(r, *store_, config_);
     }
 
     std::vector<std::int64_t> ids_of(const Response& r) {

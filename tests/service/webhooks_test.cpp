@@ -101,13 +101,13 @@ protected:
     void open() { store_ = open_sqlite_store(dir_ + "/pcgd.db"); }
     void make_api() {
         router_.reset();
-        api_ = std::make_unique<Api>(Api{*store_, config_, metrics_, [] { return std::string(); }, [] { return now; }});
+        api_ = std::make_unique<Api>(Api{metrics_, [] { return std::string(); }, [] { return now; }});
         api_->vault = vault_;
         api_->request_sync = [this](const std::string& shop, const std::string& reason) {
             syncs_.push_back(shop + " " + reason);
             return SyncTicket{static_cast<std::int64_t>(syncs_.size()), false};
         };
-        router_ = std::make_unique<Router>(*store_);
+        router_ = std::make_unique<Router>();
         add_all_routes(*router_, *api_);
     }
 
@@ -131,7 +131,7 @@ protected:
         EXPECT_TRUE(parse_target(path, r, error)) << error;
         r.body = body;
         r.headers = std::move(headers);
-        return router_->handle(r);
+        return router_->handle(r, *store_, config_);
     }
     Response shopify(const std::string& shop, const std::string& id, const std::string& signature,
                      const std::string& triggered_at = fresh, const std::string& prefix = "X-") {
@@ -302,7 +302,7 @@ TEST_F(Webhooks, OnlyPostAndNoTokenNeeded) {
     Request r;
     r.method = "GET";
     r.path = "/webhooks/shopify/uk-shopify";
-    EXPECT_EQ(router_->handle(r).status, 405u);
+    EXPECT_EQ(router_->handle(r, *store_, config_).status, 405u);
 }
 
 TEST_F(Webhooks, DeliveriesArePrunedAfterTheWindow) {

@@ -94,7 +94,8 @@ Config load_config(const std::filesystem::path& file, Config c) {
         if (k == "max_parallel_shops") c.max_parallel_shops = ms_of(v, "sync.max_parallel_shops", 1, 256);
         if (k == "max_attempts") c.max_attempts = ms_of(v, "sync.max_attempts", 1, 100);
     });
-    visit("server", {"listen", "max_body_bytes", "max_header_bytes", "read_timeout_ms", "shutdown_timeout_ms"},
+    visit("server",
+          {"listen", "max_body_bytes", "max_header_bytes", "read_timeout_ms", "shutdown_timeout_ms", "worker_threads"},
           [&](const std::string& k, const toml::node& v) {
               ServerConfig& s = c.server;
               if (k == "listen") s.listen = string_of(v, "server.listen");
@@ -102,6 +103,7 @@ Config load_config(const std::filesystem::path& file, Config c) {
               if (k == "max_header_bytes") s.max_header_bytes = ms_of(v, "server.max_header_bytes", 1024, 1 << 20);
               if (k == "read_timeout_ms") s.read_timeout_ms = ms_of(v, "server.read_timeout_ms", 100, 3600000);
               if (k == "shutdown_timeout_ms") s.shutdown_timeout_ms = ms_of(v, "server.shutdown_timeout_ms", 100, 3600000);
+              if (k == "worker_threads") s.worker_threads = ms_of(v, "server.worker_threads", 0, 256);
           });
     visit("scheduler", {"enabled", "interval_s", "jitter_pct", "max_concurrent", "backoff_max_s"},
           [&](const std::string& k, const toml::node& v) {

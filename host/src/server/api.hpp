@@ -24,44 +24,45 @@ struct SyncTicket {
     bool already_queued = false;  // the shop was queued or running already: this is that sync
 };
 
+/// What the handlers share across threads; each call's store and
+/// configuration come with the call (router.hpp). THREAD: now_ms and
+/// post_form from any thread; the others on the I/O thread only, so from
+/// routes with RouteOptions::on_io_thread.
 struct Api {
-    Store& store;
-    const Config& config;
-    Metrics& metrics;
+    Metrics& metrics;  // thread-safe
     /// /readyz: empty when ready, else what is missing.
     std::function<std::string()> not_ready = [] { return std::string(); };
     /// "Now", for the reports' default month.
     std::function<std::int64_t()> now_ms{};
     /// Queues an incremental sync of a known shop (reason: "api", "webhook",
     /// "schedule"). Unset where no sync queue runs (handlers answer 503).
-    /// Call it on the service's io thread; it throws std::runtime_error for
-    /// an unknown shop and once the service is stopping.
+    /// Throws std::runtime_error for an unknown shop and once the service is
+    /// stopping.
     std::function<SyncTicket(const std::string& shop_id, const std::string& reason)> request_sync{};
     /// A sync by id, while the queue remembers it. Unset: no sync queue (503).
     std::function<std::optional<SyncJob>(std::int64_t sync_id)> sync_job{};
     /// The scheduler's view of a shop. Unset: no scheduler (503).
     std::function<std::optional<ShopSchedule>(const std::string& shop_id)> shop_schedule{};
-    /// Opens shops' credentials (webhook secrets, OAuth). Null: loaded on
-    /// first use from PCGD_SECRET_KEY or [secrets] key_file (shop_credentials.hpp).
+    /// Opens shops' credentials (webhook secrets, OAuth); set before serving.
     std::shared_ptr<const Vault> vault{};
-    /// POSTs a form (the connect callbacks' code exchange), with an
-    /// Authorization header unless `authorization` is empty, and returns the
-    /// status and body; throws on a transport failure. Null: a blocking
+    /// POSTs a form (the connect callbacks' code exchange, on a worker), with
+    /// an Authorization header unless `authorization` is empty, and returns
+    /// the status and body; throws on a transport failure. Null: a blocking
     /// exchange through the host's HTTP client (connect_exchange.cpp).
     std::function<std::pair<int, std::string>(const std::string& url, const std::string& form,
                                               const std::string& authorization)>
         post_form{};
 };
 
-void add_health_routes(Router& router, Api& api);    // /healthz, /readyz, /metrics, /api/openapi.json
-void add_sme_routes(Router& router, Api& api);       // /api/smes...
-void add_report_routes(Router& router, Api& api);    // /api/reports/{tool}
-void add_export_routes(Router& router, Api& api);    // /api/exports/{table}
-void add_coaching_routes(Router& router, Api& api);  // /api/smes/{id}/programme
-void add_dashboard_routes(Router& router, Api& api); // /, /dashboard/{asset}, /api/me
-void add_sync_routes(Router& router, Api& api);      // /api/shops/{id}/sync, /api/syncs/{id}
-void add_webhook_routes(Router& router, Api& api);   // /webhooks/{platform}/{shop_id}: signed, no token
-void add_connect_routes(Router& router, Api& api);   // /connect/{platform}/callback: signed state, no token
+void add_health_routes(Router& router, Api& api);     // /healthz, /readyz, /metrics, /api/openapi.json
+void add_sme_routes(Router& router, Api& api);        // /api/smes...
+void add_report_routes(Router& router, Api& api);     // /api/reports/{tool}
+void add_export_routes(Router& router, Api& api);     // /api/exports/{table}
+void add_coaching_routes(Router& router, Api& api);   // /api/smes/{id}/programme
+void add_dashboard_routes(Router& router, Api& api);  // /, /dashboard/{asset}, /api/me
+void add_sync_routes(Router& router, Api& api);       // /api/shops/{id}/sync, /api/syncs/{id}
+void add_webhook_routes(Router& router, Api& api);    // /webhooks/{platform}/{shop_id}: signed, no token
+void add_connect_routes(Router& router, Api& api);    // /connect/{platform}/callback: signed state, no token
 
 /// Every route of the service.
 void add_all_routes(Router& router, Api& api);

@@ -25,10 +25,10 @@ namespace co = pcgd::coaching;
 namespace {
 
 /// The SME's id from the path once `who` may read it, else the refusal.
-std::optional<Response> refuse_sme(Api& api, const Call& c) {
+std::optional<Response> refuse_sme(const Call& c) {
     if (auto bad = unknown_parameter(c.request, {})) return bad;
     const auto& id = c.params.at("id");
-    return refusal(*c.principal, sme_access(api.store, *c.principal, id), "SME", id);
+    return refusal(*c.principal, sme_access(c.store, *c.principal, id), "SME", id);
 }
 
 /// Runs one of the tools for a coaching figure: bad input or a missing rate is a 422 naming it.
@@ -129,15 +129,15 @@ std::string session_input_from(const std::string& body, co::SessionInput& input)
 
 /// The principal's refusal when it may not record for the SME: only the
 /// manager who coaches it (a record names a person; admin tokens name none).
-std::optional<Response> refuse_recorder(Api& api, const Call& c, const char* what) {
-    if (auto refused = refuse_sme(api, c)) return refused;
+std::optional<Response> refuse_recorder(const Call& c, const char* what) {
+    if (auto refused = refuse_sme(c)) return refused;
     const Principal& who = *c.principal;
     if (who.role == Role::sme)
         return json_error(403, std::string("an SME token is read-only: the account manager records ") + what);
     if (who.role != Role::manager)
         return json_error(403,
                           std::string("record ") + what + " with the token of the account manager who coaches the SME");
-    if (!api.store.get_coaching(c.params.at("id")))
+    if (!c.store.get_coaching(c.params.at("id")))
         return json_error(404, "SME '" + c.params.at("id") + "' is not in the programme: no account manager assigned");
     return std::nullopt;
 }
@@ -167,20 +167,20 @@ std::string day_member(const rapidjson::Value& v, const char* key, std::optional
 
 void add_coaching_routes(Router& router, Api& api) {
     router.add("GET", "/api/smes/{id}/programme", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
+        if (auto refused = refuse_sme(c)) return *refused;
         const auto& id = c.params.at("id");
-        if (!api.store.get_coaching(id))
+        if (!c.store.get_coaching(id))
             return json_error(404, "SME '" + id + "' is not in the programme: no account manager assigned");
-        return json_ok(co::programme_status_json(id, co::programme_status(api.store.list_sessions(id))));
+        return json_ok(co::programme_status_json(id, co::programme_status(c.store.list_sessions(id))));
     });
     router.add("GET", "/api/smes/{id}/sessions", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
-        return json_ok(co::sessions_json(api.store, c.params.at("id")));
+        if (auto refused = refuse_sme(c)) return *refused;
+        return json_ok(co::sessions_json(c.store, c.params.at("id")));
     });
     // A session is recorded by the account manager (or an expert) who held it:
     // a manager token, so that the record names who did.
     router.add("POST", "/api/smes/{id}/sessions", [&api](const Call& c) {
-        if (auto refused = refuse_recorder(api, c, "sessions")) return *refused;
+        if (auto refused = refuse_recorder(c, "sessions")) return *refused;
         const auto& id = c.params.at("id");
         const Principal& who = *c.principal;
         co::SessionInput input;
@@ -190,29 +190,29 @@ void add_coaching_routes(Router& router, Api& api) {
         if (const std::string error = session_input_from(c.request.body, input); !error.empty())
             return json_error(400, error);
         Response r = with_tools([&] {
-            return co::session_json(api.store, co::record_session(api.store, api.config, input, input.held_at_ms));
+            return co::session_json(c.store, co::record_session(c.store, c.config, input, input.held_at_ms));
         });
         if (r.status == 200) r.status = 201;
         return r;
     });
     router.add("GET", "/api/smes/{id}/sessions/{session}", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
+        if (auto refused = refuse_sme(c)) return *refused;
         const auto& id = c.params.at("id");
         const auto& text = c.params.at("session");
         const auto n = number_of(text);
-        const auto session = n ? api.store.get_session(id, *n) : std::nullopt;
+        const auto session = n ? c.store.get_session(id, *n) : std::nullopt;
         if (!session) return json_error(404, "SME '" + id + "' has no session '" + text + "'");
-        return json_ok(co::session_json(api.store, *session));
+        return json_ok(co::session_json(c.store, *session));
     });
     router.add("GET", "/api/smes/{id}/training", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
+        if (auto refused = refuse_sme(c)) return *refused;
         const auto& id = c.params.at("id");
-        return json_ok(co::training_json(id, api.store.list_training(id)));
+        return json_ok(co::training_json(id, c.store.list_training(id)));
     });
     // Training on one tool, as `pcgd training record`: {"trained": true,
     // "date", "confidence": 1-5, "follow_up"} or {"trained": false, "follow_up"}.
     router.add("PUT", "/api/smes/{id}/training/{tool}", [&api](const Call& c) {
-        if (auto refused = refuse_recorder(api, c, "training")) return *refused;
+        if (auto refused = refuse_recorder(c, "training")) return *refused;
         const auto& tool = c.params.at("tool");
         if (!co::find_term(co::tools(), tool))
             return json_error(404, "no tool '" + tool + "' (" + co::keys_of(co::tools()) + ")");
@@ -248,12 +248,12 @@ void add_coaching_routes(Router& router, Api& api) {
         } else if (t.confidence || t.day) {
             return json_error(400, "a training not given takes no confidence or date");
         }
-        api.store.put_training(t);
-        return json_ok(co::training_json(t.sme_id, api.store.list_training(t.sme_id)));
+        c.store.put_training(t);
+        return json_ok(co::training_json(t.sme_id, c.store.list_training(t.sme_id)));
     });
     // What held the plan back, as `pcgd obstacle add`: {"kind", "note", "date"}.
     router.add("POST", "/api/smes/{id}/obstacles", [&api](const Call& c) {
-        if (auto refused = refuse_recorder(api, c, "obstacles")) return *refused;
+        if (auto refused = refuse_recorder(c, "obstacles")) return *refused;
         Obstacle o;
         o.sme_id = c.params.at("id");
         o.recorded_by = c.principal->subject;
@@ -274,7 +274,7 @@ void add_coaching_routes(Router& router, Api& api) {
             return json_error(400, "kind must be " + co::keys_of(co::obstacle_kinds()) + ", got '" + o.kind + "'");
         if (o.note.empty()) return json_error(400, "note must not be empty");
         o.day = day.value_or(model::floor_div(api.now_ms(), 86400000));
-        o.id = api.store.add_obstacle(o);
+        o.id = c.store.add_obstacle(o);
         rapidjson::StringBuffer buffer;
         co::json::Writer w(buffer);
         co::write_obstacle(w, o);
@@ -283,14 +283,14 @@ void add_coaching_routes(Router& router, Api& api) {
         return r;
     });
     router.add("GET", "/api/smes/{id}/obstacles", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
-        return json_ok(co::obstacles_json(api.store.list_obstacles(c.params.at("id"))));
+        if (auto refused = refuse_sme(c)) return *refused;
+        return json_ok(co::obstacles_json(c.store.list_obstacles(c.params.at("id"))));
     });
     // A goal set with the SME, as `pcgd goal add`: {"metric", "shop", "target"
     // (text, in the metric's unit), "due", "note"}; answers every goal as measured now.
     router.add("POST", "/api/smes/{id}/goals", [&api](const Call& c) {
-        if (auto refused = refuse_recorder(api, c, "goals")) return *refused;
-        const auto sme = api.store.get_sme(c.params.at("id"));
+        if (auto refused = refuse_recorder(c, "goals")) return *refused;
+        const auto sme = c.store.get_sme(c.params.at("id"));
         co::GoalInput input;
         input.set_by = c.principal->subject;
         const std::string error = each_member(c.request.body, [&](const std::string& key, const rapidjson::Value& v) {
@@ -306,29 +306,29 @@ void add_coaching_routes(Router& router, Api& api) {
             return std::string();
         });
         if (!error.empty()) return json_error(400, error);
-        auto made = co::make_goal(api.store, *sme, input, api.now_ms());
+        auto made = co::make_goal(c.store, *sme, input, api.now_ms());
         if (auto* bad = std::get_if<std::string>(&made)) return json_error(400, *bad);
-        api.store.add_goal(std::get<Goal>(made));
+        c.store.add_goal(std::get<Goal>(made));
         Response r =
-            with_tools([&] { return co::goals_json(co::measure_goals(api.store, api.config, sme->id, api.now_ms())); });
+            with_tools([&] { return co::goals_json(co::measure_goals(c.store, c.config, sme->id, api.now_ms())); });
         if (r.status == 200) r.status = 201;
         return r;
     });
     router.add("GET", "/api/smes/{id}/goals", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
+        if (auto refused = refuse_sme(c)) return *refused;
         return with_tools(
-            [&] { return co::goals_json(co::measure_goals(api.store, api.config, c.params.at("id"), api.now_ms())); });
+            [&] { return co::goals_json(co::measure_goals(c.store, c.config, c.params.at("id"), api.now_ms())); });
     });
     router.add("GET", "/api/smes/{id}/plan", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
+        if (auto refused = refuse_sme(c)) return *refused;
         const auto& id = c.params.at("id");
-        const auto plan = api.store.get_plan(id);
+        const auto plan = c.store.get_plan(id);
         if (!plan) return json_error(404, "SME '" + id + "' has no new-market entry plan yet");
-        return json_ok(co::plan_json(api.store, *plan));
+        return json_ok(co::plan_json(c.store, *plan));
     });
     // The new-market entry plan, drafted from the tools now, as `pcgd plan draft`.
     router.add("POST", "/api/smes/{id}/plan", [&api](const Call& c) {
-        if (auto refused = refuse_recorder(api, c, "the plan")) return *refused;
+        if (auto refused = refuse_recorder(c, "the plan")) return *refused;
         if (auto bad = each_member(c.request.body.empty() ? "{}" : c.request.body,
                                    [](const std::string& key, const rapidjson::Value&) {
                                        return "unknown member '" + key + "' (the draft comes from the tools)";
@@ -336,22 +336,22 @@ void add_coaching_routes(Router& router, Api& api) {
             !bad.empty())
             return json_error(400, bad);
         const auto& id = c.params.at("id");
-        if (api.store.get_plan(id))
+        if (c.store.get_plan(id))
             return json_error(409, "SME '" + id + "' already has a plan: change it with PATCH /api/smes/" + id +
                                        "/plan and its actions");
         Response r = with_tools([&] {
             const std::int64_t now = api.now_ms();
-            return co::plan_json(api.store,
-                                 co::record_plan_draft(api.store, api.config, id, c.principal->subject, now, now));
+            return co::plan_json(c.store,
+                                 co::record_plan_draft(c.store, c.config, id, c.principal->subject, now, now));
         });
         if (r.status == 200) r.status = 201;
         return r;
     });
     // Its target market and summary, as `pcgd plan edit`.
     router.add("PATCH", "/api/smes/{id}/plan", [&api](const Call& c) {
-        if (auto refused = refuse_recorder(api, c, "the plan")) return *refused;
+        if (auto refused = refuse_recorder(c, "the plan")) return *refused;
         const auto& id = c.params.at("id");
-        auto plan = api.store.get_plan(id);
+        auto plan = c.store.get_plan(id);
         if (!plan) return json_error(404, "SME '" + id + "' has no new-market entry plan yet");
         std::map<std::string, std::string> fields;
         const std::string error = each_member(c.request.body, [&](const std::string& key, const rapidjson::Value& v) {
@@ -369,25 +369,25 @@ void add_coaching_routes(Router& router, Api& api) {
             return json_error(400, bad);
         plan->updated_by = c.principal->subject;
         plan->updated_at_ms = api.now_ms();
-        api.store.put_plan(*plan, {});
-        return json_ok(co::plan_json(api.store, *plan));
+        c.store.put_plan(*plan, {});
+        return json_ok(co::plan_json(c.store, *plan));
     });
     router.add("GET", "/api/smes/{id}/plan/review", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
+        if (auto refused = refuse_sme(c)) return *refused;
         const auto& id = c.params.at("id");
-        const auto plan = api.store.get_plan(id);
+        const auto plan = c.store.get_plan(id);
         if (!plan) return json_error(404, "SME '" + id + "' has no new-market entry plan yet");
         return with_tools(
-            [&] { return co::plan_review_json(*plan, co::review_plan(api.store, api.config, *plan, api.now_ms())); });
+            [&] { return co::plan_review_json(*plan, co::review_plan(c.store, c.config, *plan, api.now_ms())); });
     });
     router.add("GET", "/api/smes/{id}/actions", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
-        return json_ok(co::actions_json(api.store.list_actions(c.params.at("id"))));
+        if (auto refused = refuse_sme(c)) return *refused;
+        return json_ok(co::actions_json(c.store.list_actions(c.params.at("id"))));
     });
     // An action of the plan or of a session, as `pcgd action add`: {"title",
     // "owner_kind", "owner_name", "due", "note", and "plan": true or "session": N}.
     router.add("POST", "/api/smes/{id}/actions", [&api](const Call& c) {
-        if (auto refused = refuse_recorder(api, c, "actions")) return *refused;
+        if (auto refused = refuse_recorder(c, "actions")) return *refused;
         const auto& id = c.params.at("id");
         Action a;
         a.sme_id = id;
@@ -415,34 +415,34 @@ void add_coaching_routes(Router& router, Api& api) {
         if (a.title.empty()) return json_error(400, "title is required");
         if (a.owner_kind.empty())
             return json_error(400, "owner_kind is required (" + co::keys_of(co::owner_kinds()) + ")");
-        if (a.in_plan && !api.store.get_plan(id))
+        if (a.in_plan && !c.store.get_plan(id))
             return json_error(400, "SME '" + id + "' has no new-market entry plan yet");
-        if (a.session_id && !api.store.get_session(id, *a.session_id))
+        if (a.session_id && !c.store.get_session(id, *a.session_id))
             return json_error(400, "session: SME '" + id + "' has no session " + std::to_string(*a.session_id));
         if (!a.in_plan && !a.session_id)
             return json_error(400, "an action belongs to the plan (\"plan\": true) or to a session (\"session\": ID)");
         a.created_by = a.updated_by = c.principal->subject;
         a.created_at_ms = a.updated_at_ms = api.now_ms();
-        a.id = api.store.add_action(a);
+        a.id = c.store.add_action(a);
         Response r = json_ok(co::action_json(a));
         r.status = 201;
         return r;
     });
     router.add("PATCH", "/api/smes/{id}/actions/{action}", [&api](const Call& c) {
-        if (auto refused = refuse_sme(api, c)) return *refused;
+        if (auto refused = refuse_sme(c)) return *refused;
         const Principal& who = *c.principal;
         const auto& id = c.params.at("id");
         if (who.role == Role::sme)
             return json_error(403, "an SME token is read-only: the account manager updates actions");
         const auto& text = c.params.at("action");
         const auto n = number_of(text);
-        auto action = n ? api.store.get_action(id, *n) : std::nullopt;
+        auto action = n ? c.store.get_action(id, *n) : std::nullopt;
         if (!action) return json_error(404, "SME '" + id + "' has no action '" + text + "'");
         if (const std::string error = apply_action_patch(c.request.body, *action); !error.empty())
             return json_error(400, error);
         action->updated_by = who.role == Role::admin ? "admin" : who.subject;
         action->updated_at_ms = api.now_ms();
-        api.store.update_action(*action);
+        c.store.update_action(*action);
         return json_ok(co::action_json(*action));
     });
 }

@@ -95,12 +95,12 @@ std::variant<Link, Response> open_link(Api& api, const Call& c, const Platform& 
     if (!state || state->platform != p.id)
         return refused(p, "-", state ? "state of " + state->platform : error,
                        "This link is not valid or has expired. Please ask your account manager for a new one.");
-    auto shop = api.store.get_shop(state->shop_id);
+    auto shop = c.store.get_shop(state->shop_id);
     if (!shop || shop->shop.platform != p.id)
         return refused(p, state->shop_id, std::string("the shop is gone or not on ") + p.name,
                        "This shop is no longer set up for connection. Please ask your account manager.");
     link.used = "oauth-state:" + state->nonce;
-    if (api.store.delivery_seen(state->shop_id, link.used))
+    if (c.store.delivery_seen(state->shop_id, link.used))
         return refused(p, state->shop_id, "the state was used already",
                        "This link has been used already. Please ask your account manager for a new one if needed.");
     link.credentials = shop_credentials(api, *shop);
@@ -110,7 +110,7 @@ std::variant<Link, Response> open_link(Api& api, const Call& c, const Platform& 
 
 /// POSTs the code exchange; the string fields of a 200 JSON answer that has
 /// `required`, or the 502 page (nothing is stored then).
-std::variant<std::map<std::string, std::string>, Response> exchange(Api& api, const Platform& p, const Link& link,
+std::variant<std::map<std::string, std::string>, Response> exchange(Api& api, const Call& c, const Platform& p, const Link& link,
                                                                     const std::string& url, const std::string& form,
                                                                     const std::string& authorization,
                                                                     const char* required) {
@@ -118,7 +118,7 @@ std::variant<std::map<std::string, std::string>, Response> exchange(Api& api, co
     std::pair<int, std::string> reply;
     try {
         reply = api.post_form ? api.post_form(url, form, authorization)
-                              : blocking_post_form(api.config, url, form, authorization);
+                              : blocking_post_form(c.config, url, form, authorization);
     } catch (const std::exception& e) {
         spdlog::warn("connect {}/{}: code exchange failed: {}", p.id, shop_id, e.what());
         return page(502, "Not connected",
@@ -146,10 +146,10 @@ std::variant<std::map<std::string, std::string>, Response> exchange(Api& api, co
 }
 
 /// Seals the new credentials, marks the link used and answers "Connected".
-Response connected(Api& api, const Platform& p, Link& link, const std::string& text) {
+Response connected(Api& api, const Call& c, const Platform& p, Link& link, const std::string& text) {
     link.shop.sealed_credentials = service_vault(api).seal(link.credentials);
-    api.store.put_shop(link.shop);
-    api.store.record_delivery(link.shop.shop.id, link.used, link.now_ms, link.now_ms - connect::link_validity_ms);
+    c.store.put_shop(link.shop);
+    c.store.record_delivery(link.shop.shop.id, link.used, link.now_ms, link.now_ms - connect::link_validity_ms);
     spdlog::info("connect {}/{}: connected", p.id, link.shop.shop.id);
     return page(200, "Connected", text);
 }
@@ -195,7 +195,7 @@ Response shopify_callback(Api& api, const Call& c) {
 
     const std::string form = "client_id=" + sdk::url_encode(connect::shop_setting(link.shop, "client_id")) +
                              "&client_secret=" + sdk::url_encode(secret) + "&code=" + sdk::url_encode(param(c, "code"));
-    auto answer = exchange(api, shopify, link, without_trailing_slash(link.shop.base_url) + "/admin/oauth/access_token",
+    auto answer = exchange(api, c, shopify, link, without_trailing_slash(link.shop.base_url) + "/admin/oauth/access_token",
                            form, "", "access_token");
     if (auto* r = std::get_if<Response>(&answer)) return *r;
     auto& fields = std::get<std::map<std::string, std::string>>(answer);
@@ -210,7 +210,7 @@ Response shopify_callback(Api& api, const Call& c) {
             text += std::string(i ? "; " : "") + missing[i].scope + ": " + missing[i].cost;
         text += ".";
     }
-    return connected(api, shopify, link, text);
+    return connected(api, c, shopify, link, text);
 }
 
 /// The address this callback was reached at, which Amazon wants again in the
@@ -236,11 +236,11 @@ Response amazon_callback(Api& api, const Call& c) {
                              "&redirect_uri=" + sdk::url_encode(own_callback_url(c.request, "amazon")) +
                              "&client_id=" + sdk::url_encode(connect::shop_setting(link.shop, "client_id")) +
                              "&client_secret=" + sdk::url_encode(link.credential("client_secret"));
-    auto answer = exchange(api, amazon, link, connect::amazon_token_url(link.shop), form, "", "refresh_token");
+    auto answer = exchange(api, c, amazon, link, connect::amazon_token_url(link.shop), form, "", "refresh_token");
     if (auto* r = std::get_if<Response>(&answer)) return *r;
     link.credentials["refresh_token"] = std::get<std::map<std::string, std::string>>(answer)["refresh_token"];
     link.credentials["selling_partner_id"] = param(c, "selling_partner_id");
-    return connected(api, amazon, link, "Your Amazon seller account is now connected. You can close this page.");
+    return connected(api, c, amazon, link, "Your Amazon seller account is now connected. You can close this page.");
 }
 
 // eBay: ?code&state&expires_in at the accept URL of the app's RuName; as for
@@ -256,7 +256,7 @@ Response ebay_callback(Api& api, const Call& c) {
                              "&redirect_uri=" + sdk::url_encode(connect::shop_setting(link.shop, "ru_name"));
     const std::string authorization =
         "Basic " + webhooks::base64(link.credential("client_id") + ":" + link.credential("client_secret"));
-    auto answer = exchange(api, ebay, link, without_trailing_slash(link.shop.base_url) + "/identity/v1/oauth2/token",
+    auto answer = exchange(api, c, ebay, link, without_trailing_slash(link.shop.base_url) + "/identity/v1/oauth2/token",
                            form, authorization, "refresh_token");
     if (auto* r = std::get_if<Response>(&answer)) return *r;
     auto& fields = std::get<std::map<std::string, std::string>>(answer);
@@ -268,7 +268,7 @@ Response ebay_callback(Api& api, const Call& c) {
     } catch (const std::exception&) {
         link.credentials.erase("refresh_token_expires_at");
     }
-    return connected(api, ebay, link, "Your eBay seller account is now connected. You can close this page.");
+    return connected(api, c, ebay, link, "Your eBay seller account is now connected. You can close this page.");
 }
 
 }  // namespace
@@ -280,10 +280,10 @@ void add_connect_routes(Router& router, Api& api) {
     router.add("POST", "/api/shops/{id}/connect", [&api](const Call& c) {
         if (auto bad = unknown_parameter(c.request, {})) return *bad;
         const auto& id = c.params.at("id");
-        if (auto refused = refusal(*c.principal, shop_access(api.store, *c.principal, id), "shop", id)) return *refused;
+        if (auto refused = refusal(*c.principal, shop_access(c.store, *c.principal, id), "shop", id)) return *refused;
         if (c.principal->role == Role::sme)
             return json_error(403, "an SME token is read-only: the account manager sends the connect link");
-        const auto shop = api.store.get_shop(id);
+        const auto shop = c.store.get_shop(id);
         if (!shop) return json_error(404, "no shop '" + id + "'");
         const std::string* host = c.request.header("Host");
         if (!host || host->empty()) return json_error(400, "no Host header: the callback's address is unknown");
@@ -305,11 +305,11 @@ void add_connect_routes(Router& router, Api& api) {
         }
     });
     router.add(
-        "GET", "/connect/shopify/callback", [&api](const Call& c) { return shopify_callback(api, c); }, true);
+        "GET", "/connect/shopify/callback", [&api](const Call& c) { return shopify_callback(api, c); }, {.is_public = true});
     router.add(
-        "GET", "/connect/amazon/callback", [&api](const Call& c) { return amazon_callback(api, c); }, true);
+        "GET", "/connect/amazon/callback", [&api](const Call& c) { return amazon_callback(api, c); }, {.is_public = true});
     router.add(
-        "GET", "/connect/ebay/callback", [&api](const Call& c) { return ebay_callback(api, c); }, true);
+        "GET", "/connect/ebay/callback", [&api](const Call& c) { return ebay_callback(api, c); }, {.is_public = true});
 }
 
 }  // namespace pcgd::host::server

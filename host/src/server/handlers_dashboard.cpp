@@ -49,7 +49,7 @@ void add_dashboard_routes(Router& router, Api& api) {
             if (auto bad = unknown_parameter(c.request, {})) return *bad;
             return asset_response(*find_asset("index.html"), false);
         },
-        true);
+        {.is_public = true});
     router.add(
         "GET", "/dashboard/{asset}",
         [](const Call& c) {
@@ -60,14 +60,14 @@ void add_dashboard_routes(Router& router, Api& api) {
             const auto v = c.request.query.find("v");
             return asset_response(*asset, v != c.request.query.end() && v->second == asset->version);
         },
-        true);
+        {.is_public = true});
     router.add("GET", "/api/me", [&api](const Call& c) {
         if (auto bad = unknown_parameter(c.request, {})) return *bad;
         json::Writer w;
         w.begin_object().field("role", to_string(c.principal->role)).key("subject");
         c.principal->subject.empty() ? w.null() : w.value(c.principal->subject);
         w.key("smes").begin_array();
-        for (const auto& sme : visible_smes(api.store, *c.principal)) w.value(sme.id);
+        for (const auto& sme : visible_smes(c.store, *c.principal)) w.value(sme.id);
         w.end_array().end_object();
         return json_ok(std::string(w.view()));
     });

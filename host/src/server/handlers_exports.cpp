@@ -23,7 +23,7 @@ void add_export_routes(Router& router, Api& api) {
         const auto shop_it = q.find("shop");
         std::optional<std::string_view> shop;
         if (shop_it != q.end()) {
-            if (auto refused = refusal(*c.principal, shop_access(api.store, *c.principal, shop_it->second), "shop",
+            if (auto refused = refusal(*c.principal, shop_access(c.store, *c.principal, shop_it->second), "shop",
                                        shop_it->second))
                 return *refused;
             shop = shop_it->second;
@@ -32,7 +32,7 @@ void add_export_routes(Router& router, Api& api) {
             return json_error(400, "the parameter shop is required");
         }
         std::ostringstream out;
-        export_table(api.store, *table, format == "jsonl" ? ExportFormat::jsonl : ExportFormat::csv, shop, out);
+        export_table(c.store, *table, format == "jsonl" ? ExportFormat::jsonl : ExportFormat::csv, shop, out);
         Response r;
         r.content_type = format == "jsonl" ? "application/x-ndjson" : "text/csv; charset=utf-8";
         r.body = std::move(out).str();

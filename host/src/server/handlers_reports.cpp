@@ -42,13 +42,13 @@ Response report(Api& api, const Call& c) {
     // can tell an SME token anything about another SME's data.
     const auto refused =
         request.sme_id.empty()
-            ? refusal(*c.principal, shop_access(api.store, *c.principal, request.shop_id), "shop", request.shop_id)
-            : refusal(*c.principal, sme_access(api.store, *c.principal, request.sme_id), "SME", request.sme_id);
+            ? refusal(*c.principal, shop_access(c.store, *c.principal, request.shop_id), "shop", request.shop_id)
+            : refusal(*c.principal, sme_access(c.store, *c.principal, request.sme_id), "SME", request.sme_id);
     if (refused) return *refused;
     request.now_ms = api.now_ms();
     try {
-        const analysis::Scope scope = analysis::resolve_scope(api.store, request);
-        const analysis::Report report = analysis::run_tool(tool, api.store, api.config, scope);
+        const analysis::Scope scope = analysis::resolve_scope(c.store, request);
+        const analysis::Report report = analysis::run_tool(tool, c.store, c.config, scope);
         std::ostringstream out;
         analysis::render(report, analysis::Format::json, scope.lang, out);
         return json_ok(std::move(out).str());

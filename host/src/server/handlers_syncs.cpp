@@ -67,7 +67,7 @@ Response no_queue() {
 Response start_sync(Api& api, const Call& c) {
     if (auto bad = unknown_parameter(c.request, {})) return *bad;
     const auto& id = c.params.at("id");
-    const Access access = shop_access(api.store, *c.principal, id);
+    const Access access = shop_access(c.store, *c.principal, id);
     if (c.principal->role == Role::sme && access == Access::allowed)
         return json_error(403, "an SME token is read-only: it cannot start a sync");
     if (auto refused = refusal(*c.principal, access, "shop", id)) return *refused;
@@ -96,7 +96,7 @@ Response read_sync(Api& api, const Call& c) {
     const auto job = api.sync_job(id);
     if (!job) return unknown;
     if (c.principal->role != Role::admin) {
-        const Access access = shop_access(api.store, *c.principal, job->shop_id);
+        const Access access = shop_access(c.store, *c.principal, job->shop_id);
         if (access != Access::allowed) {
             if (access == Access::unknown || c.principal->role == Role::sme) return unknown;
             return json_error(403, "sync '" + text + "' is of a shop not among those this token may read");
@@ -108,7 +108,7 @@ Response read_sync(Api& api, const Call& c) {
 Response read_schedule(Api& api, const Call& c) {
     if (auto bad = unknown_parameter(c.request, {})) return *bad;
     const auto& id = c.params.at("id");
-    if (auto refused = refusal(*c.principal, shop_access(api.store, *c.principal, id), "shop", id)) return *refused;
+    if (auto refused = refusal(*c.principal, shop_access(c.store, *c.principal, id), "shop", id)) return *refused;
     if (!api.shop_schedule) return json_error(503, "no scheduler runs in this process");
     const auto schedule = api.shop_schedule(id);
     if (!schedule) return json_error(503, "the scheduler has not listed shop '" + id + "' yet");
@@ -118,9 +118,9 @@ Response read_schedule(Api& api, const Call& c) {
 }  // namespace
 
 void add_sync_routes(Router& router, Api& api) {
-    router.add("POST", "/api/shops/{id}/sync", [&api](const Call& c) { return start_sync(api, c); });
-    router.add("GET", "/api/shops/{id}/sync", [&api](const Call& c) { return read_schedule(api, c); });
-    router.add("GET", "/api/syncs/{id}", [&api](const Call& c) { return read_sync(api, c); });
+    router.add("POST", "/api/shops/{id}/sync", [&api](const Call& c) { return start_sync(api, c); }, {.on_io_thread = true});
+    router.add("GET", "/api/shops/{id}/sync", [&api](const Call& c) { return read_schedule(api, c); }, {.on_io_thread = true});
+    router.add("GET", "/api/syncs/{id}", [&api](const Call& c) { return read_sync(api, c); }, {.on_io_thread = true});
 }
 
 }  // namespace pcgd::host::server

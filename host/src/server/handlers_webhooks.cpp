@@ -59,7 +59,7 @@ Response deliver(Api& api, const Platform& p, const Call& c) {
     // The HMAC is computed even when there is no secret to compare with, so
     // that the time taken does not tell an unknown shop from a wrong signature.
     std::string problem, secret;
-    const auto shop = api.store.get_shop(shop_id);
+    const auto shop = c.store.get_shop(shop_id);
     if (!shop)
         problem = "unknown shop";
     else if (shop->shop.platform != p.id)
@@ -87,14 +87,14 @@ Response deliver(Api& api, const Platform& p, const Call& c) {
         if (auto stale = webhooks::timestamp_problem(*at, now_ms); !stale.empty())
             return refuse(p, shop_id, "replay refused: " + stale, "delivery refused: " + stale);
     }
-    if (api.store.delivery_seen(shop_id, *delivery_id)) {
+    if (c.store.delivery_seen(shop_id, *delivery_id)) {
         spdlog::info("webhook {}/{}: delivery {} already seen, dropped", p.id, shop_id, loggable(*delivery_id));
         return status_body("duplicate");
     }
     if (!api.request_sync) return json_error(503, "no sync queue runs in this service: the delivery was not taken");
     const SyncTicket ticket = api.request_sync(shop_id, "webhook");
     // Recorded once queued: a delivery that failed before is retried by the platform.
-    api.store.record_delivery(shop_id, *delivery_id, now_ms, now_ms - webhooks::replay_window_ms);
+    c.store.record_delivery(shop_id, *delivery_id, now_ms, now_ms - webhooks::replay_window_ms);
     return status_body("queued", &ticket);
 }
 
@@ -102,7 +102,8 @@ Response deliver(Api& api, const Platform& p, const Call& c) {
 
 void add_webhook_routes(Router& router, Api& api) {
     router.add(
-        "POST", "/webhooks/shopify/{shop_id}", [&api](const Call& c) { return deliver(api, shopify, c); }, true);
+        "POST", "/webhooks/shopify/{shop_id}", [&api](const Call& c) { return deliver(api, shopify, c); },
+        {.is_public = true, .on_io_thread = true});
     router.add(
         "POST", "/webhooks/woocommerce/{shop_id}",
         [&api](const Call& c) {
@@ -114,7 +115,7 @@ void add_webhook_routes(Router& router, Api& api) {
             }
             return deliver(api, woocommerce, c);
         },
-        true);
+        {.is_public = true, .on_io_thread = true});
 }
 
 }  // namespace pcgd::host::server

@@ -1,5 +1,6 @@
 #include "server/http_server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -119,8 +120,22 @@ private:
         request.authorization = std::string(req[http::field::authorization]);
         for (const auto& field : req) request.headers.emplace_back(field.name_string(), field.value());
         request.body = std::move(req.body());
-        Response response = server_->handler(request);
-        write(request.method, std::move(response), req.keep_alive() && !server_->stopping);
+        std::string request_method = request.method;
+        // The answer may come from a worker: it is written on this thread,
+        // and the worker gives up its reference to the session as it answers,
+        // so that the session always ends here. Until then the answer counts
+        // as work, so the io_context does not run out while it is awaited.
+        server_->handler(
+            std::move(request),
+            [self = shared_from_this(), request_method = std::move(request_method), keep_alive = req.keep_alive(),
+             awaited = asio::make_work_guard(stream_.get_executor())](Response response) mutable {
+                auto executor = self->stream_.get_executor();
+                asio::post(executor, [self = std::move(self), request_method = std::move(request_method), keep_alive,
+                                      response = std::move(response), awaited = std::move(awaited)]() mutable {
+                    self->write(request_method, std::move(response), keep_alive && !self->server_->stopping);
+                    awaited.reset();
+                });
+            });
     }
 
     void reject(const std::string& method, unsigned status, const std::string& message) {

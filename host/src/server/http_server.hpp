@@ -1,6 +1,6 @@
 // The HTTP/1.1 listener and its connections (Boost.Beast, kept inside
-// http_server.cpp). One io_context thread runs everything: the handler is
-// called on it, so it may use one Store without locking.
+// http_server.cpp). The connections live on one io_context thread; the
+// handler is called there and may answer later from any thread.
 #pragma once
 
 #include <functional>
@@ -22,7 +22,10 @@ using Observer = std::function<void(const std::string& method, const std::string
 
 class HttpServer {
 public:
-    using Handler = std::function<Response(const Request&)>;
+    /// Answers the request: call it once, from any thread.
+    using Respond = std::function<void(Response)>;
+    /// Called on the io_context's thread; must not block it for long.
+    using Handler = std::function<void(Request, Respond)>;
 
     HttpServer(boost::asio::io_context& io, const ServerConfig& config, Handler handler, Observer observer);
     ~HttpServer();

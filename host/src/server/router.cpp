@@ -34,11 +34,17 @@ std::optional<Params> match_pattern(const std::string& pattern, const std::strin
     return params;
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler, bool is_public) {
-    routes_.push_back(Route{std::move(method), std::move(pattern), is_public, std::move(handler)});
+void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
+    routes_.push_back(Route{std::move(method), std::move(pattern), options, std::move(handler)});
 }
 
-Response Router::handle(const Request& request) const {
+bool Router::runs_on_io_thread(const Request& request) const {
+    for (const auto& r : routes_)
+        if (r.method == request.method && match_pattern(r.pattern, request.path)) return r.options.on_io_thread;
+    return true;
+}
+
+Response Router::handle(const Request& request, Store& store, const Config& config) const {
     const Route* found = nullptr;
     Params params;
     std::string allow;
@@ -64,14 +70,15 @@ Response Router::handle(const Request& request) const {
     Response response;
     try {
         std::optional<Principal> principal;
-        if (!found->is_public) principal = authenticate(store_, request.authorization);
-        if (!found->is_public && !principal) {
+        const bool is_public = found->options.is_public;
+        if (!is_public) principal = authenticate(store, request.authorization);
+        if (!is_public && !principal) {
             response = json_error(401, request.authorization.empty()
                                            ? "an API token is required (Authorization: Bearer TOKEN)"
                                            : "the API token is not valid (unknown, revoked or malformed)");
             response.headers.emplace_back("WWW-Authenticate", "Bearer");
         } else {
-            response = found->handler(Call{request, params, principal ? &*principal : nullptr});
+            response = found->handler(Call{request, params, principal ? &*principal : nullptr, store, config});
         }
     } catch (const std::exception& e) {
         // The detail goes to the log, not to the client: it may name files.

@@ -2,6 +2,12 @@
 // Matching, authentication and the 401/404/405 answers live here once, so a
 // handler only ever runs for a matched route and, unless the route is
 // public, with an authenticated principal.
+//
+// A handler runs either on the service's I/O thread (routes that touch the
+// sync queue, and health) or on a worker (everything that reads the store at
+// length: reports, exports, the programme). So that one slow report never
+// holds up a health check or a webhook, and so that workers never share a
+// connection, the store and the configuration come with each call.
 #pragma once
 
 #include <functional>
@@ -10,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "server/auth.hpp"
 #include "server/http_types.hpp"
 #include "store/store.hpp"
@@ -18,38 +25,51 @@ namespace pcgd::host::server {
 
 using Params = std::map<std::string, std::string>;
 
-/// What a handler gets: the request, the path's {parameters}, and who asks
-/// (null only on public routes).
+/// What a handler gets: the request, the path's {parameters}, who asks
+/// (null only on public routes), and the store and configuration of the
+/// thread it runs on (valid for the call).
 struct Call {
     const Request& request;
     const Params& params;
     const Principal* principal;
+    Store& store;
+    const Config& config;
 };
 
 using Handler = std::function<Response(const Call&)>;
 
+struct RouteOptions {
+    /// Answers without a token: health, the dashboard's files, and the
+    /// routes the platforms sign (webhooks, connect callbacks).
+    bool is_public = false;
+    /// Runs on the I/O thread: the handler uses the sync queue or the
+    /// scheduler (Api::request_sync...), which live there, and is quick.
+    bool on_io_thread = false;
+};
+
 struct Route {
     std::string method;
-    std::string pattern;     // segments; "{name}" matches one non-empty segment
-    bool is_public = false;  // answers without a token (health only)
+    std::string pattern;  // segments; "{name}" matches one non-empty segment
+    RouteOptions options;
     Handler handler;
 };
 
 class Router {
 public:
-    explicit Router(Store& store) : store_(store) {}
-
-    void add(std::string method, std::string pattern, Handler handler, bool is_public = false);
+    void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
 
     /// Answers one request: 404 for an unknown path, 405 with Allow for a
     /// known path and another method, 401 without a valid token, else the
     /// handler's response. Never throws: a handler's exception is a 500.
-    Response handle(const Request& request) const;
+    Response handle(const Request& request, Store& store, const Config& config) const;
+
+    /// Whether handle() must run on the I/O thread for this request: its
+    /// route's option, or true when no route matches (the answer is quick).
+    bool runs_on_io_thread(const Request& request) const;
 
     const std::vector<Route>& routes() const { return routes_; }
 
 private:
-    Store& store_;
     std::vector<Route> routes_;
 };
 

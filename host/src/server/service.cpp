@@ -2,19 +2,23 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <random>
+#include <thread>
 
 #include "server/api.hpp"
 #include "server/http_server.hpp"
+#include "store/store_pool.hpp"
 #include "sync/scheduler.hpp"
 
 namespace pcgd::host::server {
@@ -163,6 +167,7 @@ std::string restart_only_changes(const Config& running, const Config& next) {
     note(running.server.max_body_bytes != next.server.max_body_bytes, "server.max_body_bytes");
     note(running.server.max_header_bytes != next.server.max_header_bytes, "server.max_header_bytes");
     note(running.server.read_timeout_ms != next.server.read_timeout_ms, "server.read_timeout_ms");
+    note(running.server.worker_threads != next.server.worker_threads, "server.worker_threads");
     note(running.scheduler.max_concurrent != next.scheduler.max_concurrent, "scheduler.max_concurrent");
     note(running.log_level != next.log_level, "log.level");
     note(running.log_format != next.log_format, "log.format");
@@ -198,17 +203,26 @@ void reload(Config& config, const ServiceOptions& options, const std::function<v
     spdlog::info("SIGHUP: configuration reloaded{}{}", next.summary.empty() ? "" : "; ", next.summary);
 }
 
+unsigned worker_count(const ServerConfig& server) {
+    if (server.worker_threads) return server.worker_threads;
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 void run_service(Store& store, const Config& started_with, const ServiceOptions& options) {
     // The configuration in force: a SIGHUP replaces it, on this thread, the
-    // one every handler and the scheduler run on.
+    // one the I/O-thread routes and the scheduler run on. Each worker-route
+    // call gets the snapshot in force when it arrived, so a reload never
+    // changes a configuration under a running report.
     Config config = started_with;
+    auto config_in_force = std::make_shared<const Config>(config);
     boost::asio::io_context io;
     Metrics metrics;
-    Api api{store, config, metrics};
+    Api api{metrics};
     if (options.not_ready) api.not_ready = options.not_ready;
     api.now_ms = wall_now_ms;
+    api.vault = std::make_shared<const Vault>(Vault::from_environment_or_file(config.key_file.string()));
     // Declared after io and metrics: its workers post to the one and count
     // into the other until it is destroyed.
     std::unique_ptr<Syncs> syncs;
@@ -220,8 +234,27 @@ void run_service(Store& store, const Config& started_with, const ServiceOptions&
         api.sync_job = [&syncs](std::int64_t id) { return syncs->job(id); };
         api.shop_schedule = [&syncs](const std::string& shop_id) { return syncs->schedule(shop_id); };
     }
-    Router router(store);
+    Router router;
     add_all_routes(router, api);
+
+    // Declared after everything its tasks use, so it is joined first.
+    StorePool worker_stores([path = config.store_path.string()] { return open_sqlite_store(path); });
+    boost::asio::thread_pool workers(worker_count(config.server));
+    const auto dispatch = [&](Request request, HttpServer::Respond respond) {
+        if (router.runs_on_io_thread(request)) return respond(router.handle(request, store, *config_in_force));
+        boost::asio::post(workers, [&router, &worker_stores, config = config_in_force, request = std::move(request),
+                                    respond = std::move(respond)]() mutable {
+            Response response;
+            try {
+                const auto lease = worker_stores.lease();
+                response = router.handle(request, *lease, *config);
+            } catch (const std::exception& e) {
+                spdlog::error("{} {}: the store cannot be opened: {}", request.method, request.path, e.what());
+                response = json_error(503, "the store cannot be opened (see the service's log)");
+            }
+            respond(std::move(response));
+        });
+    };
 
     // One line per response. The route pattern, never the raw target or a
     // header: nothing secret can reach the log.
@@ -229,8 +262,7 @@ void run_service(Store& store, const Config& started_with, const ServiceOptions&
         metrics.count_request(route, status);
         spdlog::info("{} {} {} {:.1f} ms", method, route.empty() ? "-" : route, status, ms);
     };
-    HttpServer server(
-        io, config.server, [&router](const Request& r) { return router.handle(r); }, observe);
+    HttpServer server(io, config.server, dispatch, observe);
     const std::string bound = server.listen(options.listen.empty() ? config.server.listen : options.listen);
 
     // Registered before announcing the address, so that a signal sent as
@@ -242,6 +274,7 @@ void run_service(Store& store, const Config& started_with, const ServiceOptions&
         hangups.async_wait([&](const boost::system::error_code& ec, int) {
             if (ec) return;
             reload(config, options, reload_syncs);
+            config_in_force = std::make_shared<const Config>(config);
             wait_for_hangup();
         });
     };

@@ -1,14 +1,16 @@
 #include "server/shop_credentials.hpp"
 
+#include <stdexcept>
+
 namespace pcgd::host::server {
 
-const Vault& service_vault(Api& api) {
-    if (!api.vault)
-        api.vault = std::make_shared<const Vault>(Vault::from_environment_or_file(api.config.key_file.string()));
+const Vault& service_vault(const Api& api) {
+    // Loaded up front, never lazily: handlers run on several threads.
+    if (!api.vault) throw std::runtime_error("the service was started without its secret key");
     return *api.vault;
 }
 
-std::map<std::string, std::string> shop_credentials(Api& api, const ShopRecord& shop) {
+std::map<std::string, std::string> shop_credentials(const Api& api, const ShopRecord& shop) {
     if (shop.sealed_credentials.empty()) return {};
     return service_vault(api).open(shop.sealed_credentials);
 }

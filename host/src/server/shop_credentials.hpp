@@ -9,14 +9,13 @@
 
 namespace pcgd::host::server {
 
-/// The Api's vault, loaded on first use (PCGD_SECRET_KEY, else [secrets]
-/// key_file) when the Api was given none. Throws std::runtime_error when the
-/// key is missing or malformed.
-const Vault& service_vault(Api& api);
+/// The Api's vault (run_service loads it before serving). Throws
+/// std::runtime_error when the Api has none.
+const Vault& service_vault(const Api& api);
 
 /// The shop's credentials; empty when it has none. Throws when they cannot
 /// be decrypted.
-std::map<std::string, std::string> shop_credentials(Api& api, const ShopRecord& shop);
+std::map<std::string, std::string> shop_credentials(const Api& api, const ShopRecord& shop);
 
 /// `text` made safe for one log line: printable ASCII, at most 80 bytes.
 std::string loggable(std::string_view text);
