@@ -6,6 +6,8 @@
 // The emulator's history ends now and the test picks the last full month from
 // the clock, as the page's month list does, so that it holds in any year.
 #include <gtest/gtest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <chrono>
 #include <fstream>
@@ -529,6 +531,7 @@ TEST_F(DashboardProgramme, AnSmeSeesTheStatusesReadOnly) {
             ->execute("return document.querySelectorAll('#view select, #view .save-action, #view .note-input').length;")
             .GetInt(),
         0);
+    EXPECT_EQ(browser->execute("return document.querySelectorAll('#view .record, #view form').length;").GetInt(), 0);
     EXPECT_EQ(text(action_css(plan_action_id) + ".status"), "Planned");
     EXPECT_EQ(text("#session-detail dd[data-question=on_track]"), "Yes, mostly");
     // The API refuses an SME's change anyway.
@@ -536,4 +539,393 @@ TEST_F(DashboardProgramme, AnSmeSeesTheStatusesReadOnly) {
                                      R"({"status":"done"})", sme_token);
     EXPECT_EQ(refused.status, 403);
     EXPECT_EQ(unexpected_browser_errors(), std::vector<std::string>{});
+}
+
+TEST_F(DashboardProgramme, AnAdminEditsActionsButRecordsNothing) {
+    open_programme(admin_token, "en");
+    // Every action shown (the plan's and the selected review's) has its status list and Save button...
+    const auto plan = api("/api/smes/lumiere/plan", admin_token);
+    const auto review = api("/api/smes/lumiere/sessions/" + std::to_string(review_id), admin_token);
+    const int shown = static_cast<int>(plan["actions"].Size() + review["actions"].Size());
+    ASSERT_GE(shown, 2);
+    EXPECT_EQ(browser->execute("return document.querySelectorAll('#view tr[data-action]').length;").GetInt(), shown);
+    EXPECT_EQ(browser->execute("return document.querySelectorAll('#view tr[data-action] select.status-select').length;")
+                  .GetInt(),
+              shown);
+    EXPECT_EQ(
+        browser->execute("return document.querySelectorAll('#view tr[data-action] .save-action').length;").GetInt(),
+        shown);
+    // ...and nothing else to record: a record names a person, an admin token names none.
+    EXPECT_EQ(browser->execute("return document.querySelectorAll('#view .record, #view form').length;").GetInt(), 0);
+    EXPECT_EQ(unexpected_browser_errors(), std::vector<std::string>{});
+}
+
+namespace {
+
+/// A programme just started (the onboarding only: no review, training, goal,
+/// obstacle or plan yet) for the manager to record from the page.
+class DashboardRecording : public DashboardEndToEnd {
+protected:
+    void SetUp() override {
+        DashboardEndToEnd::SetUp();
+        if (HasFatalFailure()) return;
+        ok({"manager", "add", "--id", "am-gb", "--name", "Alice Martin", "--launchpad", "GB"});
+        ok({"sme", "assign", "--sme", "lumiere", "--manager", "am-gb"});
+        ok({"programme", "start", "--sme", "lumiere", "--by", "am-gb"});
+        manager_token = token({"--role", "manager", "--subject", "am-gb"});
+    }
+
+    void open_programme(const std::string& with_token, const std::string& lang) {
+        browser->navigate(base_url + "/#token=" + with_token + "&lang=" + lang);
+        wait_for_view("shops", lang);
+        browser->click(browser->find("#views button[data-view=programme]"));
+        wait_for_view("programme", lang);
+    }
+
+    /// Unfolds the form `name` (a <details>); its CSS prefix.
+    std::string open_form(const std::string& name) {
+        browser->click(browser->find("#view details[data-form=\"" + name + "\"] > summary"));
+        return "#view form[data-form=\"" + name + "\"] ";
+    }
+
+    /// Types into the form's field `name` as a person would.
+    void type_in(const std::string& form, const std::string& name, const std::string& text) {
+        browser->type(browser->find(form + "[name=\"" + name + "\"]"), text);
+    }
+
+    /// Sets a field's value directly: a date field (whose typing follows the
+    /// browser's locale) or a field holding a value already.
+    void set_value(const std::string& form, const std::string& name, const std::string& value) {
+        rapidjson::StringBuffer buffer;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+        w.StartArray();
+        const std::string css = form + "[name=\"" + name + "\"]";
+        w.String(css.c_str(), static_cast<rapidjson::SizeType>(css.size()));
+        w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+        w.EndArray();
+        browser->execute("document.querySelector(arguments[0]).value = arguments[1];", buffer.GetString());
+    }
+
+    void pick(const std::string& form, const std::string& name, const std::string& value) {
+        browser->click(browser->find(form + "select[name=\"" + name + "\"] option[value=\"" + value + "\"]"));
+    }
+
+    /// Submits the form and waits until the tab is drawn again from the API with the `n`th record.
+    void submit_and_wait(const std::string& form, int n) {
+        browser->click(browser->find(form + "button[type=submit]"));
+        wait_for_recorded(n);
+    }
+
+    void wait_for_recorded(int n) {
+        browser->wait_until("(v => v.dataset.recorded === '" + std::to_string(n) +
+                                "' && !v.hasAttribute('aria-busy'))(document.getElementById('view'))",
+                            "record " + std::to_string(n) + " shown");
+    }
+
+    /// Submits a form the API refuses: waits for the answer shown under it.
+    std::string submit_refused(const std::string& form) {
+        browser->click(browser->find(form + "button[type=submit]"));
+        browser->wait_until("document.querySelector('" + form + "').dataset.saves === '1'", "the refusal");
+        return text(form + "[data-field=error]");
+    }
+
+    std::size_t count(const std::string& target) { return api(target, manager_token).Size(); }
+
+    std::string day(std::int64_t offset) { return pcgd::model::format_date(today() + offset); }
+
+    /// The browser's errors but the failed loads of the plan (none yet: 404)
+    /// and of its review (none, or too recent: 422), which the page shows as messages.
+    std::vector<std::string> unexpected_errors() {
+        std::vector<std::string> out;
+        for (auto& e : browser->browser_errors()) {
+            const bool plan = e.find(
+                                  "/api/smes/lumiere/plan - Failed to load resource: the server responded with a "
+                                  "status of 404") != std::string::npos;
+            const bool review = e.find(
+                                    "/api/smes/lumiere/plan/review - Failed to load resource: the server responded "
+                                    "with a status of 4") != std::string::npos;
+            if (!plan && !review) out.push_back(std::move(e));
+        }
+        return out;
+    }
+
+    std::string manager_token;
+};
+
+/// A JSON object's members as a map of texts (the answers, the conclusions).
+std::map<std::string, std::string> texts_of(const rapidjson::Value& object) {
+    std::map<std::string, std::string> out;
+    for (const auto& m : object.GetObject()) out[m.name.GetString()] = m.value.IsString() ? m.value.GetString() : "?";
+    return out;
+}
+
+}  // namespace
+
+TEST_F(DashboardRecording, AManagerRecordsSessionsThroughTheFormInEnglishAndFrench) {
+    open_programme(manager_token, "en");
+    std::string form = open_form("session");
+    EXPECT_EQ(text("#view details[data-form=session] > summary"), "Record a session");
+    EXPECT_EQ(text(form + "fieldset label"), "Are you on track with your plan?");
+    type_in(form, "answer.on_track", "Yes, <b>mostly</b> & \"on time\"");
+    type_in(form, "answer.new_opportunities", "Etsy, perhaps");
+    type_in(form, "conclusion.export", "Try Amazon FR");
+    type_in(form, "conclusion.pricing", "Raise the candles by 5%");
+    type_in(form, "notes", "By phone");
+    set_value(form, "actions", "Photograph the diffusers\n\n  Call the courier ");
+    submit_and_wait(form, 1);
+
+    const auto sessions = api("/api/smes/lumiere/sessions", manager_token);
+    ASSERT_EQ(sessions.Size(), 2u);
+    const std::string review_id = std::to_string(sessions[1]["id"].GetInt64());
+    // The new session is the one shown, with what was typed (markup as text).
+    EXPECT_EQ(browser->eval_string("document.getElementById('session-detail').dataset.session"), review_id);
+    EXPECT_EQ(text("#session-detail dd[data-question=on_track]"), "Yes, <b>mostly</b> & \"on time\"");
+    EXPECT_EQ(browser->execute("return document.querySelectorAll('#session-detail b').length;").GetInt(), 0);
+    const auto review = api("/api/smes/lumiere/sessions/" + review_id, manager_token);
+    EXPECT_STREQ(review["kind"].GetString(), "review");
+    EXPECT_STREQ(review["by"].GetString(), "am-gb");
+    EXPECT_EQ(texts_of(review["answers"]),
+              (std::map<std::string, std::string>{{"on_track", "Yes, <b>mostly</b> & \"on time\""},
+                                                  {"new_opportunities", "Etsy, perhaps"}}));
+    EXPECT_EQ(
+        texts_of(review["conclusions"]),
+        (std::map<std::string, std::string>{{"export", "Try Amazon FR"}, {"pricing", "Raise the candles by 5%"}}));
+    EXPECT_STREQ(review["notes"].GetString(), "By phone");
+    ASSERT_EQ(review["actions"].Size(), 2u);
+    EXPECT_STREQ(review["actions"][0]["title"].GetString(), "Photograph the diffusers");
+    EXPECT_STREQ(review["actions"][1]["title"].GetString(), "Call the courier");
+    EXPECT_TRUE(review["snapshot"].IsObject());  // the figures are taken by the server
+
+    // French: the form's labels are the page's French wording; an informal check-in.
+    choose("lang", "fr");
+    wait_for_view("programme", "fr");
+    form = open_form("session");
+    EXPECT_EQ(text("#view details[data-form=session] > summary"), "Enregistrer une session");
+    EXPECT_EQ(text(form + "fieldset label"), "Êtes-vous sur la bonne voie avec votre plan ?");
+    EXPECT_EQ(text(form + "fieldset:nth-of-type(2) label"), "Marketing");
+    EXPECT_EQ(text(form + "button[type=submit]"), "Enregistrer");
+    pick(form, "kind", "checkin");
+    type_in(form, "answer.holding_back", "Les stocks de Noël, à vérifier");
+    type_in(form, "conclusion.operations", "Expédier le mardi");
+    submit_and_wait(form, 2);
+
+    const auto after = api("/api/smes/lumiere/sessions", manager_token);
+    ASSERT_EQ(after.Size(), 3u);
+    const std::string checkin_id = std::to_string(after[2]["id"].GetInt64());
+    EXPECT_EQ(browser->eval_string("document.getElementById('session-detail').dataset.session"), checkin_id);
+    const auto checkin = api("/api/smes/lumiere/sessions/" + checkin_id, manager_token);
+    EXPECT_STREQ(checkin["kind"].GetString(), "checkin");
+    EXPECT_EQ(texts_of(checkin["answers"]),
+              (std::map<std::string, std::string>{{"holding_back", "Les stocks de Noël, à vérifier"}}));
+    EXPECT_EQ(texts_of(checkin["conclusions"]),
+              (std::map<std::string, std::string>{{"operations", "Expédier le mardi"}}));
+    EXPECT_STREQ(checkin["notes"].GetString(), "");
+    EXPECT_EQ(checkin["actions"].Size(), 0u);
+    EXPECT_EQ(text("#session-detail dd[data-area=operations]"), "Expédier le mardi");
+    EXPECT_EQ(unexpected_errors(), std::vector<std::string>{});
+}
+
+TEST_F(DashboardRecording, AManagerRecordsTrainingAnObstacleAndGoalsAndTheApiHasThem) {
+    open_programme(manager_token, "fr");
+    // Training on the planning tool, given three days ago.
+    std::string form = open_form("training-planning");
+    EXPECT_EQ(text("#view tr[data-tool=planning] details > summary"), "Modifier");
+    EXPECT_EQ(text(form + "p.hint"), "Formateur\u00A0: am-gb (ce jeton)");
+    pick(form, "trained", "yes");
+    set_value(form, "date", day(-3));
+    pick(form, "confidence", "3");
+    type_in(form, "follow_up", "Revoir la projection");
+    submit_and_wait(form, 1);
+    const auto training = api("/api/smes/lumiere/training", manager_token);
+    const rapidjson::Value* planning = nullptr;
+    for (const auto& x : training.GetArray())
+        if (std::string(x["tool"].GetString()) == "planning") planning = &x;
+    ASSERT_NE(planning, nullptr);
+    EXPECT_TRUE((*planning)["trained"].GetBool());
+    EXPECT_EQ((*planning)["date"].GetString(), day(-3));
+    EXPECT_STREQ((*planning)["trainer"].GetString(), "am-gb");
+    EXPECT_EQ((*planning)["confidence"].GetInt(), 3);
+    EXPECT_STREQ((*planning)["follow_up"].GetString(), "Revoir la projection");
+    EXPECT_EQ(text("#view tr[data-tool=planning] [data-col=trained]"), "oui");
+    EXPECT_EQ(text("#view tr[data-tool=planning] [data-col=confidence]"), "3/5");
+
+    // An obstacle.
+    form = open_form("obstacle");
+    EXPECT_EQ(text("#view details[data-form=obstacle] > summary"), "Ajouter un obstacle");
+    pick(form, "kind", "outside_expertise");
+    type_in(form, "note", "Dépend d'un prestataire pour les photos");
+    set_value(form, "date", day(-1));
+    submit_and_wait(form, 2);
+    const auto obstacles = api("/api/smes/lumiere/obstacles", manager_token);
+    ASSERT_EQ(obstacles.Size(), 1u);
+    EXPECT_STREQ(obstacles[0]["kind"].GetString(), "outside_expertise");
+    EXPECT_STREQ(obstacles[0]["note"].GetString(), "Dépend d'un prestataire pour les photos");
+    EXPECT_EQ(obstacles[0]["date"].GetString(), day(-1));
+    EXPECT_STREQ(obstacles[0]["recorded_by"].GetString(), "am-gb");
+    EXPECT_EQ(text("#view tr[data-obstacle] [data-col=kind]"),
+              "Dépendance à l'égard de l'expertise extérieure pour les tâches techniques");
+
+    // Goals, in English: the SME's monthly sales, then a shop's orders.
+    choose("lang", "en");
+    wait_for_view("programme", "en");
+    const std::string due = std::to_string(analysis::Month::of_day(today()).year + 1) + "-06-30";
+    form = open_form("goal");
+    EXPECT_EQ(browser->eval_string("[...document.querySelectorAll('" + form +
+                                   "select[name=metric] option')].map(o => o.value).join()"),
+              "monthly_sales,channel_orders,quality_score,margin");
+    pick(form, "metric", "monthly_sales");
+    type_in(form, "target", "2500.00");
+    set_value(form, "due", due);
+    type_in(form, "note", "Summer");
+    submit_and_wait(form, 3);
+    form = open_form("goal");
+    pick(form, "metric", "channel_orders");
+    pick(form, "shop", "gb");
+    type_in(form, "target", "40");
+    set_value(form, "due", due);
+    submit_and_wait(form, 4);
+
+    const auto goals = api("/api/smes/lumiere/goals", manager_token);
+    ASSERT_EQ(goals.Size(), 2u);
+    EXPECT_STREQ(goals[0]["metric"].GetString(), "monthly_sales");
+    EXPECT_EQ(goals[0]["target"].GetInt64(), 250000);
+    EXPECT_EQ(goals[0]["due"].GetString(), due);
+    EXPECT_STREQ(goals[0]["note"].GetString(), "Summer");
+    EXPECT_STREQ(goals[0]["set_by"].GetString(), "am-gb");
+    EXPECT_STREQ(goals[1]["metric"].GetString(), "channel_orders");
+    EXPECT_STREQ(goals[1]["shop"].GetString(), "gb");
+    EXPECT_EQ(goals[1]["target"].GetInt64(), 40);
+    // The table shows each goal as the API measures it.
+    const std::string sales_row = "#view tr[data-goal=\"" + std::to_string(goals[0]["id"].GetInt64()) + "\"] ";
+    const std::string orders_row = "#view tr[data-goal=\"" + std::to_string(goals[1]["id"].GetInt64()) + "\"] ";
+    EXPECT_EQ(text(sales_row + "[data-col=target]"), "£2,500.00");
+    EXPECT_EQ(browser->eval_string("document.querySelector('" + sales_row + "').dataset.state"),
+              goals[0]["state"].GetString());
+    ASSERT_TRUE(goals[1]["value"].IsInt64()) << "the shop has orders last month";
+    EXPECT_EQ(text(orders_row + "[data-col=value]"),
+              analysis::format_integer(goals[1]["value"].GetInt64(), analysis::Lang::en) + " orders");
+    EXPECT_EQ(text(orders_row + "[data-col=target]"), "40 orders");
+    EXPECT_EQ(unexpected_errors(), std::vector<std::string>{});
+}
+
+TEST_F(DashboardRecording, AManagerDraftsThePlanEditsItsTargetMarketAndAddsAnAction) {
+    open_programme(manager_token, "en");
+    const auto none = web_request("GET", base_url + "/api/smes/lumiere/plan", {}, manager_token);
+    ASSERT_EQ(none.status, 404);
+    EXPECT_EQ(text("#view [data-form=draft-plan] button.draft-plan"), "Draft the plan from the tools");
+    browser->click(browser->find("#view button.draft-plan"));
+    wait_for_recorded(1);
+    const auto drafted = api("/api/smes/lumiere/plan", manager_token);
+    EXPECT_STREQ(drafted["created_by"].GetString(), "am-gb");
+    EXPECT_EQ(
+        browser->execute("return document.querySelectorAll('#view [data-section=plan], #view .draft-plan').length;")
+            .GetInt(),
+        1);  // the plan, no more button
+
+    // Its target market and summary, in French.
+    choose("lang", "fr");
+    wait_for_view("programme", "fr");
+    std::string form = open_form("plan");
+    EXPECT_EQ(text("#view details[data-form=plan] > summary"), "Modifier le plan");
+    for (const char* name : {"country", "channel", "segment"}) set_value(form, name, "");
+    type_in(form, "country", "FR");
+    type_in(form, "channel", "testshop");
+    type_in(form, "segment", "Cadeaux");
+    set_value(form, "summary", "");
+    type_in(form, "summary", "Entrer sur le marché français avec les bougies");
+    submit_and_wait(form, 2);
+    const auto plan = api("/api/smes/lumiere/plan", manager_token);
+    EXPECT_STREQ(plan["target"]["country"].GetString(), "FR");
+    EXPECT_STREQ(plan["target"]["channel"].GetString(), "testshop");
+    EXPECT_STREQ(plan["target"]["segment"].GetString(), "Cadeaux");
+    EXPECT_STREQ(plan["summary"].GetString(), "Entrer sur le marché français avec les bougies");
+    EXPECT_STREQ(plan["updated_by"].GetString(), "am-gb");
+    EXPECT_EQ(text("#view [data-section=plan] [data-col=target]"), "FR · testshop · Cadeaux");
+
+    // An action of the plan, back in English.
+    choose("lang", "en");
+    wait_for_view("programme", "en");
+    const std::size_t actions_before = count("/api/smes/lumiere/actions");
+    form = open_form("action");
+    EXPECT_EQ(text("#view details[data-form=action] > summary"), "Add an action");
+    const std::string due = std::to_string(analysis::Month::of_day(today()).year + 1) + "-03-15";
+    type_in(form, "title", "List the candles on the French shop");
+    pick(form, "owner_kind", "external");
+    type_in(form, "owner_name", "Studio Lux");
+    set_value(form, "due", due);
+    type_in(form, "note", "Quote asked");
+    submit_and_wait(form, 3);
+    const auto actions = api("/api/smes/lumiere/actions", manager_token);
+    ASSERT_EQ(actions.Size(), actions_before + 1);
+    const auto& added = actions[actions.Size() - 1];
+    EXPECT_TRUE(added["in_plan"].GetBool());
+    EXPECT_STREQ(added["title"].GetString(), "List the candles on the French shop");
+    EXPECT_STREQ(added["owner_kind"].GetString(), "external");
+    EXPECT_STREQ(added["owner_name"].GetString(), "Studio Lux");
+    EXPECT_EQ(added["due"].GetString(), due);
+    EXPECT_STREQ(added["note"].GetString(), "Quote asked");
+    EXPECT_STREQ(added["status"].GetString(), "planned");
+    EXPECT_STREQ(added["created_by"].GetString(), "am-gb");
+    const std::string row =
+        "#view table[data-section=plan-actions] tr[data-action=\"" + std::to_string(added["id"].GetInt64()) + "\"] ";
+    EXPECT_EQ(text(row + "[data-col=title]"), "List the candles on the French shop");
+    EXPECT_EQ(text(row + "[data-col=owner]"), "Paid external work (Studio Lux)");
+    // Drafting again is the API's 409: the page offers it no more (checked above); the API says why.
+    EXPECT_EQ(web_request("POST", base_url + "/api/smes/lumiere/plan", {}, manager_token).status, 409);
+    EXPECT_EQ(unexpected_errors(), std::vector<std::string>{});
+}
+
+TEST_F(DashboardRecording, BadInputShowsTheApiMessageAndStoresNothing) {
+    open_programme(manager_token, "fr");
+    // A goal whose target is no amount.
+    std::string form = open_form("goal");
+    type_in(form, "target", "beaucoup");
+    set_value(form, "due", day(100));
+    EXPECT_EQ(submit_refused(form),
+              "Erreur\u00A0: target for monthly_sales must be a positive amount in GBP such as "
+              "2500.00, got 'beaucoup'");
+    EXPECT_EQ(count("/api/smes/lumiere/goals"), 0u);
+    // A training given without the SME's confidence.
+    form = open_form("training-growth");
+    pick(form, "trained", "yes");
+    EXPECT_EQ(submit_refused(form), "Erreur\u00A0: confidence (1 to 5) is required for a training given");
+    const auto training = api("/api/smes/lumiere/training", manager_token);
+    for (const auto& x : training.GetArray()) EXPECT_FALSE(x["trained"].GetBool());
+
+    choose("lang", "en");
+    wait_for_view("programme", "en");
+    // An obstacle without its note.
+    form = open_form("obstacle");
+    EXPECT_EQ(submit_refused(form), "Error: note must not be empty");
+    EXPECT_EQ(count("/api/smes/lumiere/obstacles"), 0u);
+    // A session dated tomorrow: refused, and what was typed stays in the form.
+    form = open_form("session");
+    type_in(form, "answer.on_track", "Not yet");
+    set_value(form, "held_at", day(1));
+    EXPECT_EQ(submit_refused(form), "Error: held_at must not be in the future, got " + day(1) + "T00:00:00Z");
+    EXPECT_EQ(browser->eval_string("document.querySelector('" + form + "[name=\"answer.on_track\"]').value"),
+              "Not yet");
+    EXPECT_EQ(count("/api/smes/lumiere/sessions"), 1u);
+    // Nothing was recorded, so the tab was not drawn again.
+    EXPECT_EQ(browser->eval_string("document.getElementById('view').dataset.recorded"), "0");
+    // The console has each refused request's failed load, and nothing else.
+    const auto errors = unexpected_errors();
+    EXPECT_EQ(errors.size(), 4u);
+    for (const auto& e : errors) EXPECT_NE(e.find("the server responded with a status of 400"), std::string::npos) << e;
+}
+
+TEST_F(DashboardRecording, AnAdminAndAnSmeSeeNoRecordForm) {
+    for (const auto& [who, lang] : {std::pair{admin_token, "fr"}, std::pair{sme_token, "en"}}) {
+        browser->navigate("about:blank");  // a fresh page: the same address with another fragment would not reload
+        open_programme(who, lang);
+        EXPECT_EQ(
+            browser->execute("return document.querySelectorAll('#view .record, #view form, #view button').length;")
+                .GetInt(),
+            1)
+            << lang;  // the onboarding's "Show" only
+        EXPECT_EQ(browser->execute("return document.querySelectorAll('#view button.show-session').length;").GetInt(),
+                  1);
+        EXPECT_EQ(text("#view article > p.message:last-child"), "SME 'lumiere' has no new-market entry plan yet");
+        EXPECT_EQ(unexpected_errors(), std::vector<std::string>{}) << lang;
+    }
 }

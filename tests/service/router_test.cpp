@@ -736,7 +736,10 @@ TEST_F(Service, AManagerRecordsASessionOverTheApi) {
         {R"({"conclusions":{"export":3}})", R"j({"error":"'conclusions.export' must be a string"})j"},
         {R"({"actions":[""]})", R"j({"error":"an action's title must not be empty"})j"},
         {R"({"when":"now"})",
-         R"j({"error":"unknown member 'when' (known: kind, answers, conclusions, notes, actions)"})j"},
+         R"j({"error":"unknown member 'when' (known: kind, held_at, answers, conclusions, notes, actions)"})j"},
+        {R"({"held_at":"last week"})", R"j({"error":"held_at must be a date (YYYY-MM-DD) or an ISO 8601 instant"})j"},
+        {R"({"held_at":3})", R"j({"error":"held_at must be a date (YYYY-MM-DD) or an ISO 8601 instant"})j"},
+        {R"({"held_at":"2026-11-02"})", R"j({"error":"held_at must not be in the future, got 2026-11-02T00:00:00Z"})j"},
         {"[]", R"j({"error":"the body must be a JSON object"})j"},
     };
     for (const auto& [body, error] : bad) {
@@ -748,6 +751,24 @@ TEST_F(Service, AManagerRecordsASessionOverTheApi) {
     const auto early = get("/api/smes/sme-a/sessions", alice_, "POST", R"({"kind":"end_review"})");
     EXPECT_EQ(early.status, 422u) << early.body;
     EXPECT_EQ(ids_of(get("/api/smes/sme-a/sessions", sme_a_)), (std::vector<std::int64_t>{1, 3}));
+}
+
+// A session held on paper is recorded on its day (the dashboard's date field, the CLI's --at).
+TEST_F(Service, ASessionRecordedOverTheApiTakesTheDayItWasHeld) {
+    const auto r = get("/api/smes/sme-a/sessions", alice_, "POST",
+                       R"({"kind":"checkin","held_at":"2026-10-15T09:30:00Z","answers":{"on_track":"Yes"}})");
+    ASSERT_EQ(r.status, 201u) << r.body;
+    EXPECT_EQ(
+        r.body.rfind(R"j({"id":3,"sme":"sme-a","kind":"checkin","number":1,"held_at":"2026-10-15T09:30:00Z",)j", 0), 0u)
+        << r.body;
+    const auto day = get("/api/smes/sme-a/sessions", alice_, "POST", R"({"kind":"checkin","held_at":"2026-10-20"})");
+    ASSERT_EQ(day.status, 201u) << day.body;
+    EXPECT_NE(day.body.find(R"("held_at":"2026-10-20T00:00:00Z")"), std::string::npos) << day.body;
+    // Before the last session: the programme's order refuses it, and nothing is stored.
+    const auto early = get("/api/smes/sme-a/sessions", alice_, "POST", R"({"kind":"review","held_at":"2026-10-01"})");
+    EXPECT_EQ(early.status, 422u) << early.body;
+    EXPECT_NE(early.body.find("before the last session"), std::string::npos) << early.body;
+    EXPECT_EQ(ids_of(get("/api/smes/sme-a/sessions", sme_a_)), (std::vector<std::int64_t>{1, 3, 4}));
 }
 
 TEST_F(Service, AManagerRecordsTrainingAndObstaclesOverTheApi) {

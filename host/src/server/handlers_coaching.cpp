@@ -87,9 +87,11 @@ std::string apply_action_patch(const std::string& body, Action& a) {
     return {};
 }
 
-/// A session from a POST body: {"kind", "answers": {key: text}, "conclusions":
-/// {area: text}, "notes", "actions": [title]}, all optional but kind
-/// (default review). An error message naming the member on bad input.
+/// A session from a POST body: {"kind", "held_at", "answers": {key: text},
+/// "conclusions": {area: text}, "notes", "actions": [title]}, all optional
+/// (kind review, held now). `held_at` is the CLI's --at: a date (midnight UTC)
+/// or an ISO 8601 instant, so that a session held on paper is recorded on its
+/// day. An error message naming the member on bad input.
 std::string session_input_from(const std::string& body, co::SessionInput& input) {
     rapidjson::Document d;
     d.Parse(body.c_str(), body.size());
@@ -113,6 +115,12 @@ std::string session_input_from(const std::string& body, co::SessionInput& input)
             error = text_map(m.value, key, input.answers);
         } else if (key == "conclusions") {
             error = text_map(m.value, key, input.conclusions);
+        } else if (key == "held_at") {
+            const std::string text = m.value.IsString() ? m.value.GetString() : "";
+            const auto day = model::parse_date(text);
+            const auto at = day ? std::optional<std::int64_t>(*day * 86400000) : model::parse_iso8601(text);
+            if (!at) return "held_at must be a date (YYYY-MM-DD) or an ISO 8601 instant";
+            input.held_at_ms = *at;
         } else if (key == "actions") {
             if (!m.value.IsArray()) return "'actions' must be an array of titles";
             for (const auto& a : m.value.GetArray()) {
@@ -120,7 +128,7 @@ std::string session_input_from(const std::string& body, co::SessionInput& input)
                 input.actions.emplace_back(a.GetString(), a.GetStringLength());
             }
         } else {
-            return "unknown member '" + key + "' (known: kind, answers, conclusions, notes, actions)";
+            return "unknown member '" + key + "' (known: kind, held_at, answers, conclusions, notes, actions)";
         }
         if (!error.empty()) return error;
     }
@@ -186,12 +194,15 @@ void add_coaching_routes(Router& router, Api& api) {
         co::SessionInput input;
         input.sme_id = id;
         input.manager_id = who.subject;
-        input.held_at_ms = api.now_ms();
+        const std::int64_t now = api.now_ms();
+        input.held_at_ms = now;
         if (const std::string error = session_input_from(c.request.body, input); !error.empty())
             return json_error(400, error);
-        Response r = with_tools([&] {
-            return co::session_json(c.store, co::record_session(c.store, c.config, input, input.held_at_ms));
-        });
+        // A record of what was said and shown: it cannot be of a session still to come.
+        if (input.held_at_ms > now)
+            return json_error(400, "held_at must not be in the future, got " + model::format_iso8601(input.held_at_ms));
+        Response r =
+            with_tools([&] { return co::session_json(c.store, co::record_session(c.store, c.config, input, now)); });
         if (r.status == 200) r.status = 201;
         return r;
     });
@@ -341,8 +352,7 @@ void add_coaching_routes(Router& router, Api& api) {
                                        "/plan and its actions");
         Response r = with_tools([&] {
             const std::int64_t now = api.now_ms();
-            return co::plan_json(c.store,
-                                 co::record_plan_draft(c.store, c.config, id, c.principal->subject, now, now));
+            return co::plan_json(c.store, co::record_plan_draft(c.store, c.config, id, c.principal->subject, now, now));
         });
         if (r.status == 200) r.status = 201;
         return r;

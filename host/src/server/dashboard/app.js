@@ -46,6 +46,13 @@
       obstacles: 'Obstacles', plan_title: 'New-market entry plan', target_market: 'Target market', summary: 'Summary',
       plan_date: 'Plan date', plan_review: 'Plan review', period_before: 'Before', period_after: 'After',
       no_sessions: 'No session yet.', unknown: 'unknown', products_changes: 'Products',
+      record_session: 'Record a session', held_at: 'Held on (empty: now)', record: 'Record',
+      actions_agreed: 'Actions agreed (one title per line)', edit: 'Edit', date_or_today: 'Date (empty: today)',
+      trainer_is: (s) => 'Trainer: ' + s + ' (this token)', add: 'Add', add_obstacle: 'Add an obstacle',
+      add_goal: 'Add a goal', goal_shop: 'Shop (for a channel\u2019s orders or a quality score)', whole_sme: '(the whole SME)',
+      goal_target: 'Target (an amount such as 2500.00, a margin such as 32.5, or a whole number)',
+      draft_plan: 'Draft the plan from the tools', edit_plan: 'Edit the plan', channel: 'Channel', segment: 'Segment',
+      add_action: 'Add an action', title: 'Title', owner_name: 'Owner\u2019s name',
     },
     fr: {
       app_title: 'Tableau de bord PCGD', language: 'Langue', sign_out: 'Se déconnecter', sign_in_title: 'Connexion',
@@ -84,6 +91,13 @@
       obstacles: 'Obstacles', plan_title: 'Plan d’entrée sur le nouveau marché', target_market: 'Marché cible', summary: 'Résumé',
       plan_date: 'Date du plan', plan_review: 'Bilan du plan', period_before: 'Avant', period_after: 'Après',
       no_sessions: 'Aucune session pour l’instant.', unknown: 'inconnu', products_changes: 'Produits',
+      record_session: 'Enregistrer une session', held_at: 'Tenue le (vide\u00A0: maintenant)', record: 'Enregistrer',
+      actions_agreed: 'Actions convenues (un intitulé par ligne)', edit: 'Modifier', date_or_today: 'Date (vide\u00A0: aujourd’hui)',
+      trainer_is: (s) => 'Formateur\u00A0: ' + s + ' (ce jeton)', add: 'Ajouter', add_obstacle: 'Ajouter un obstacle',
+      add_goal: 'Ajouter un objectif', goal_shop: 'Boutique (pour les commandes d’un canal ou un score de qualité)', whole_sme: '(toute la PME)',
+      goal_target: 'Cible (un montant tel que 2500.00, une marge telle que 32.5, ou un nombre entier)',
+      draft_plan: 'Rédiger le plan à partir des outils', edit_plan: 'Modifier le plan', channel: 'Canal', segment: 'Segment',
+      add_action: 'Ajouter une action', title: 'Intitulé', owner_name: 'Nom du responsable',
     },
   };
   const LOCALE = { en: 'en-GB', fr: 'fr-FR' };
@@ -92,6 +106,7 @@
 
   const state = {
     token: '', lang: 'en', me: null, smes: [], sme: '', month: '', view: 'shops', session: null, serial: 0, loginMessage: null,
+    recorded: 0,  // records saved from the page: the view shows it once drawn again (the browser test waits on it)
   };
 
   const $ = (id) => document.getElementById(id);
@@ -322,6 +337,7 @@
     view.dataset.lang = state.lang;
     view.dataset.month = state.month;
     view.dataset.sme = state.sme;
+    view.dataset.recorded = String(state.recorded);
     view.removeAttribute('aria-busy');
     $('status').textContent = '';
   }
@@ -531,6 +547,8 @@
   }
 
   function canEditActions() { return state.me && (state.me.role === 'admin' || state.me.role === 'manager'); }
+  // Records name the person who made them: an account manager's token only (the API refuses the others).
+  function canRecord() { return Boolean(state.me && state.me.role === 'manager'); }
 
   // A GET whose 404 or 422 is an expected answer ("no plan yet", "a rate is
   // missing"): that message, shown plainly, instead of an error.
@@ -577,25 +595,18 @@
       select.value = a.status;
       const note = el('input', { type: 'text', class: 'note-input', 'aria-label': t('note'), value: a.note });
       const button = el('button', { type: 'button', class: 'save-action', text: t('save') });
-      button.addEventListener('click', async () => {
-        button.disabled = true;
-        row.setAttribute('aria-busy', 'true');
+      button.addEventListener('click', () => {
         saved.className = 'saved';
-        try {
+        submitting(button, row, async () => {
           const answer = await send('PATCH', '/api/smes/' + encodeURIComponent(state.sme) + '/actions/' + a.id, null,
             { status: select.value, note: note.value });
           Object.assign(a, answer);
           saved.textContent = savedText(answer);
           row.dataset.status = answer.status;
-        } catch (e) {
-          if (e instanceof Unauthorized) return showLogin('token_refused');
+        }, (text) => {
           saved.className = 'saved error';
-          saved.textContent = t('error') + e.message;
-        } finally {
-          button.disabled = false;
-          row.removeAttribute('aria-busy');
-          row.dataset.saves = String(Number(row.dataset.saves || 0) + 1);
-        }
+          saved.textContent = text;
+        });
       });
       statusCell = el('td', { 'data-col': 'status' }, [select, note, button, saved]);
     } else {
@@ -692,13 +703,17 @@
     return table;
   }
 
-  function trainingSection(training) {
-    return simpleTable('training', [t('tool'), t('trained'), t('date'), t('trainer'), t('confidence'), t('follow_up')], training.map((x) => ({
-      attrs: { 'data-tool': x.tool },
-      cells: [['tool', term('tool', x.tool)], ['trained', x.trained ? t('yes') : t('no')], ['date', x.date ? formatDay(x.date) : '-'],
+  // With a manager's token each tool's row has its edit form (`base`: the SME's API path).
+  function trainingSection(training, base) {
+    const heads = [t('tool'), t('trained'), t('date'), t('trainer'), t('confidence'), t('follow_up')];
+    if (canRecord()) heads.push('');
+    return simpleTable('training', heads, training.map((x) => {
+      const cells = [['tool', term('tool', x.tool)], ['trained', x.trained ? t('yes') : t('no')], ['date', x.date ? formatDay(x.date) : '-'],
         ['trainer', dash(x.trainer)], ['confidence', x.confidence === null ? '-' : formatInteger(x.confidence) + '/5', true],
-        ['follow_up', dash(x.follow_up)]],
-    })));
+        ['follow_up', dash(x.follow_up)]];
+      if (canRecord()) cells.push(['edit', trainingForm(base, x)]);
+      return { attrs: { 'data-tool': x.tool }, cells };
+    }));
   }
 
   // A goal's figure in its unit: money in minor units, a margin in tenths of a percent.
@@ -726,8 +741,8 @@
     })));
   }
 
-  function planSection(plan, review) {
-    if (plan.message) return [message(plan.message)];
+  function planSection(plan, review, base) {
+    if (plan.message) return canRecord() ? [message(plan.message), draftPlanButton(base)] : [message(plan.message)];
     const p = plan.data;
     const target = [p.target.country, p.target.channel, p.target.segment].filter((x) => x).join(' · ');
     const out = [el('dl', { class: 'facts', 'data-section': 'plan' }, [
@@ -735,6 +750,10 @@
       el('dt', { text: t('target_market') }), el('dd', { 'data-col': 'target', text: target || '-' }),
       el('dt', { text: t('summary') }), el('dd', { 'data-col': 'summary', text: dash(p.summary) }),
     ]), el('h4', { text: t('actions') }), actionsTable('plan-actions', p.actions)];
+    if (canRecord()) {
+      out.splice(1, 0, planForm(base, p));
+      out.push(actionForm(base));
+    }
     out.push(el('h4', { text: t('plan_review') }));
     if (review.message) {
       out.push(message(review.message));
@@ -751,14 +770,188 @@
     return out;
   }
 
+  // ---- Recording the programme from the page (a manager's token) ------------------------------
+  //
+  // One form per record, each sending the API's own body (docs/coaching.md);
+  // the API checks everything, and its refusal is shown under the form as
+  // text. After a record is stored the tab is drawn again from the API.
+
+  // Runs `run` (a request to the API) with `button` disabled and `busy`
+  // marked; a refusal's message goes to `fail`, as text. `busy.dataset.saves`
+  // counts the attempts (what the browser test waits on).
+  async function submitting(button, busy, run, fail) {
+    button.disabled = true;
+    busy.setAttribute('aria-busy', 'true');
+    try {
+      await run();
+    } catch (e) {
+      if (e instanceof Unauthorized) return showLogin('token_refused');
+      fail(t('error') + e.message);
+    } finally {
+      button.disabled = false;
+      busy.removeAttribute('aria-busy');
+      busy.dataset.saves = String(Number(busy.dataset.saves || 0) + 1);
+    }
+  }
+
+  // A record was stored: the tab again, as the API now has it.
+  function recorded() {
+    state.recorded += 1;
+    return render();
+  }
+
+  let fieldSerial = 0;
+  function field(label, control) {
+    control.id = 'field-' + (++fieldSerial);
+    return el('div', { class: 'field' }, [el('label', { for: control.id, text: label }), control]);
+  }
+  function textInput(name, value, type) {
+    return el('input', { type: type || 'text', name, 'data-field': name, value: value || '' });
+  }
+  function dateInput(name, value) { return textInput(name, value, 'date'); }
+  function textArea(name) { return el('textarea', { name, 'data-field': name, rows: '2' }); }
+  // `options`: [value, label] pairs.
+  function choice(name, options, value) {
+    const select = el('select', { name, 'data-field': name }, options.map(([v, label]) => el('option', { value: v, text: label })));
+    select.value = value === undefined ? options[0][0] : value;
+    return select;
+  }
+  function termOptions(kind, keys) { return (keys || Object.keys(TERMS[kind])).map((k) => [k, term(kind, k)]); }
+
+  // The form's fields by name; the optional ones left empty are not sent.
+  function formValues(form) {
+    const values = {};
+    for (const e of form.elements) if (e.name && !e.disabled) values[e.name] = e.value;
+    return values;
+  }
+  function withOptional(body, values, names) {
+    for (const n of names) if (values[n] !== undefined && values[n].trim() !== '') body[n] = values[n];
+    return body;
+  }
+
+  // A folded form named `name`: `submit(values)` sends it; no browser
+  // validation, so that what is missing is the API's to say.
+  function recordForm(name, summary, controls, submitLabel, submit) {
+    const error = el('p', { class: 'form-error error', role: 'alert', 'data-field': 'error' });
+    const button = el('button', { type: 'submit', text: submitLabel });
+    const form = el('form', { class: 'record-form', 'data-form': name, novalidate: true },
+      [...controls, el('div', { class: 'form-actions' }, [button]), error]);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      submitting(button, form, async () => {
+        await submit(formValues(form));
+        await recorded();
+      }, (text) => { error.textContent = text; });
+    });
+    return el('details', { class: 'record', 'data-form': name }, [el('summary', { text: summary }), form]);
+  }
+
+  // The session as held: its kind and day, the six key questions, the five
+  // areas' conclusions, notes and the actions agreed.
+  function sessionForm(base) {
+    const questions = Object.keys(TERMS.question), areas = Object.keys(TERMS.area);
+    const kinds = Object.keys(TERMS.session_kind).filter((k) => k !== 'onboarding');  // onboarding: `pcgd programme start`
+    const controls = [
+      field(t('kind'), choice('kind', termOptions('session_kind', kinds), 'review')),
+      field(t('held_at'), dateInput('held_at')),
+      el('fieldset', {}, [el('legend', { text: t('key_questions') }),
+        ...questions.map((q) => field(term('question', q), textArea('answer.' + q)))]),
+      el('fieldset', {}, [el('legend', { text: t('conclusions') }),
+        ...areas.map((a) => field(term('area', a), textArea('conclusion.' + a)))]),
+      field(t('notes'), textArea('notes')),
+      field(t('actions_agreed'), textArea('actions')),
+    ];
+    return recordForm('session', t('record_session'), controls, t('record'), async (v) => {
+      // A question left blank has no answer recorded; an answer is kept as typed.
+      const texts = (prefix, keys) => Object.fromEntries(keys.filter((k) => v[prefix + k].trim()).map((k) => [k, v[prefix + k]]));
+      const body = withOptional({ kind: v.kind, answers: texts('answer.', questions), conclusions: texts('conclusion.', areas) },
+        v, ['held_at', 'notes']);
+      const actions = v.actions.split('\n').map((x) => x.trim()).filter((x) => x);
+      if (actions.length) body.actions = actions;
+      const session = await send('POST', base + '/sessions', null, body);
+      state.session = session.id;  // shown once the tab is drawn again
+    });
+  }
+
+  // One tool's training, as given (with the day and the SME's confidence) or not yet.
+  function trainingForm(base, x) {
+    const trained = choice('trained', [['yes', t('yes')], ['no', t('no')]], x.trained ? 'yes' : 'no');
+    const date = dateInput('date', x.date);
+    const confidence = choice('confidence', [['', '-'], ...[1, 2, 3, 4, 5].map((n) => [String(n), n + '/5'])],
+      x.confidence ? String(x.confidence) : '');
+    // A training not given takes no day or confidence (the API refuses them): those fields are then off.
+    const follow = () => { date.disabled = confidence.disabled = trained.value !== 'yes'; };
+    trained.addEventListener('change', follow);
+    follow();
+    const controls = [field(t('trained'), trained), field(t('date_or_today'), date), field(t('confidence'), confidence),
+      field(t('follow_up'), textInput('follow_up', x.follow_up)), el('p', { class: 'hint', text: t('trainer_is')(state.me.subject) })];
+    return recordForm('training-' + x.tool, t('edit'), controls, t('save'), async (v) => {
+      const body = withOptional({ trained: v.trained === 'yes', follow_up: v.follow_up }, v, ['date']);
+      if (v.confidence) body.confidence = Number(v.confidence);
+      await send('PUT', base + '/training/' + encodeURIComponent(x.tool), null, body);
+    });
+  }
+
+  function obstacleForm(base) {
+    return recordForm('obstacle', t('add_obstacle'), [
+      field(t('kind'), choice('kind', termOptions('obstacle'))), field(t('note'), textInput('note')),
+      field(t('date_or_today'), dateInput('date')),
+    ], t('add'), (v) => send('POST', base + '/obstacles', null, withOptional({ kind: v.kind, note: v.note }, v, ['date'])));
+  }
+
+  // A goal: the metric (a shop's for channel orders and quality), the target
+  // as text in the metric's unit, the due day; the API measures it.
+  function goalForm(base, shops) {
+    const shopOptions = [['', t('whole_sme')], ...shops.map((s) => [s.id, s.id + ' (' + s.platform + ', ' + s.country + ')'])];
+    return recordForm('goal', t('add_goal'), [
+      field(t('metric'), choice('metric', termOptions('metric'))), field(t('goal_shop'), choice('shop', shopOptions)),
+      field(t('goal_target'), textInput('target')), field(t('due'), dateInput('due')), field(t('note'), textInput('note')),
+    ], t('add'), (v) => send('POST', base + '/goals', null, withOptional({ metric: v.metric, target: v.target, due: v.due }, v, ['shop', 'note'])));
+  }
+
+  // No plan yet: the draft comes from the four tools, in one click.
+  function draftPlanButton(base) {
+    const button = el('button', { type: 'button', class: 'draft-plan', text: t('draft_plan') });
+    const error = el('p', { class: 'form-error error', role: 'alert', 'data-field': 'error' });
+    const box = el('div', { class: 'record', 'data-form': 'draft-plan' }, [button, error]);
+    button.addEventListener('click', () => {
+      error.textContent = '';
+      submitting(button, box, async () => {
+        await send('POST', base + '/plan');
+        await recorded();
+      }, (text) => { error.textContent = text; });
+    });
+    return box;
+  }
+
+  // The plan's target market and summary (a field left empty keeps its value).
+  function planForm(base, p) {
+    const summary = textArea('summary');
+    summary.value = p.summary || '';
+    return recordForm('plan', t('edit_plan'), [
+      field(t('country'), textInput('country', p.target.country)), field(t('channel'), textInput('channel', p.target.channel)),
+      field(t('segment'), textInput('segment', p.target.segment)), field(t('summary'), summary),
+    ], t('save'), (v) => send('PATCH', base + '/plan', null,
+      { country: v.country, channel: v.channel, segment: v.segment, summary: v.summary }));
+  }
+
+  function actionForm(base) {
+    return recordForm('action', t('add_action'), [
+      field(t('title'), textInput('title')), field(t('owner'), choice('owner_kind', termOptions('owner'))),
+      field(t('owner_name'), textInput('owner_name')), field(t('due'), dateInput('due')), field(t('note'), textInput('note')),
+    ], t('add'), (v) => send('POST', base + '/actions', null,
+      withOptional({ plan: true, title: v.title, owner_kind: v.owner_kind }, v, ['owner_name', 'due', 'note'])));
+  }
+
   async function programmeView() {
     const base = '/api/smes/' + encodeURIComponent(state.sme);
     const status = await optional(base + '/programme');
     const title = el('h2', { text: t('view_programme') });
     if (status.message) return el('article', { 'data-tool': 'programme' }, [title, message(status.message)]);
-    const [sessions, training, goals, obstacles, plan, review] = await Promise.all([
+    const [sessions, training, goals, obstacles, plan, review, shops] = await Promise.all([
       api(base + '/sessions'), api(base + '/training'), optional(base + '/goals'), api(base + '/obstacles'),
-      optional(base + '/plan'), optional(base + '/plan/review')]);
+      optional(base + '/plan'), optional(base + '/plan/review'), canRecord() ? api(base + '/shops') : []]);
     const detail = el('div', { id: 'session-slot' });
     const article = el('article', { 'data-tool': 'programme' });
     // Shows one session's record below the list; the latest at first.
@@ -778,12 +971,13 @@
       for (const r of article.querySelectorAll('tr[data-session-id]'))
         r.setAttribute('aria-current', r.dataset.sessionId === String(id) ? 'true' : 'false');
     };
-    article.append(title, programmeHeader(status.data),
-      el('h3', { text: t('sessions') }), sessionsSection(sessions, showSession), detail,
-      el('h3', { text: t('training') }), trainingSection(training),
-      el('h3', { text: t('goals') }), goals.message ? message(goals.message) : goalsSection(goals.data),
-      el('h3', { text: t('obstacles') }), obstaclesSection(obstacles),
-      el('h3', { text: t('plan_title') }), ...planSection(plan, review));
+    const recording = canRecord();
+    article.append(...[title, programmeHeader(status.data),
+      el('h3', { text: t('sessions') }), sessionsSection(sessions, showSession), recording && sessionForm(base), detail,
+      el('h3', { text: t('training') }), trainingSection(training, base),
+      el('h3', { text: t('goals') }), goals.message ? message(goals.message) : goalsSection(goals.data), recording && goalForm(base, shops),
+      el('h3', { text: t('obstacles') }), obstaclesSection(obstacles), recording && obstacleForm(base),
+      el('h3', { text: t('plan_title') }), ...planSection(plan, review, base)].filter((x) => x));
     if (sessions.length) {
       const keep = sessions.some((s) => s.id === state.session) ? state.session : sessions[sessions.length - 1].id;
       await showSession(keep);
