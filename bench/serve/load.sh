@@ -7,7 +7,8 @@
 # from a RelWithDebInfo build; then, per route, runs
 #   wrk -t2 -c16 -d${DURATION}s --latency -H "Authorization: Bearer ..."
 # while sampling the service's VmRSS from /proc, and prints requests/s,
-# p50/p99 latency, and the memory at rest and under load.
+# p50/p99 latency, and the memory at rest and under load; then /healthz's
+# latency from one client while sixteen others load the planning report.
 #
 #   bash bench/serve/load.sh            # BUILD_DIR=build DURATION=20 LOG_FORMAT=text|json
 set -euo pipefail
@@ -120,6 +121,19 @@ run_route planning "/api/reports/planning?sme=maison-lumiere&month=2026-10"
 run_route smes "/api/smes"
 run_route shops "/api/smes/maison-lumiere/shops"
 run_route quality "/api/reports/quality?sme=maison-lumiere&month=2026-10"
+
+# /healthz from one client while 16 others ask for planning reports: health is
+# answered on the I/O thread, the reports on the workers, so it never queues
+# behind them.
+planning_url="$url/api/reports/planning?sme=maison-lumiere&month=2026-10"
+wrk -t1 -c16 -d"${duration}s" -H "Authorization: Bearer $token" "$planning_url" > "$work/beside.wrk" &
+beside=$!
+wrk -t1 -c1 -d"${duration}s" --latency "$url/healthz" > "$work/healthz.wrk"
+wait "$beside"
+health_line=$(printf '%-32s %10s %9s %9s' "healthz beside planning" \
+  "$(awk '/^Requests\/sec:/ {print $2}' "$work/healthz.wrk")" \
+  "$(awk '$1 == "50%" {print $2}' "$work/healthz.wrk")" "$(awk '$1 == "99%" {print $2}' "$work/healthz.wrk")")
+beside_line="planning meanwhile: $(awk '/^Requests\/sec:/ {print $2}' "$work/beside.wrk") requests/s"
 sleep 1
 after_kib=$(kib VmRSS); hwm_kib=$(kib VmHWM)
 
@@ -127,6 +141,7 @@ echo
 echo "== summary: wrk -t2 -c16 -d${duration}s on $(nproc) cores, $build_type, $log_format logs"
 printf '%-32s %10s %9s %9s %13s\n' route "requests/s" p50 p99 "peak RSS"
 printf '%s\n' "${results[@]}"
+echo "$health_line ($beside_line)"
 echo "RSS at rest: $((rest_kib / 1024)) MiB; after the load, idle: $((after_kib / 1024)) MiB; high-water mark (VmHWM): $((hwm_kib / 1024)) MiB"
 kill -TERM "$server"; status=0; wait "$server" || status=$?; echo "SIGTERM: exit $status"
 pids=()
