@@ -390,7 +390,17 @@ TEST_F(Connect, TheApiGivesTheConsentLinkToSend) {
         << refused.body;
     r.path = "/api/shops/uk/connect";
     r.headers.clear();
-    EXPECT_EQ(router_->handle(r, *store_, config_).body, R"j({"error":"no Host header: the callback's address is unknown"})j");
+    EXPECT_EQ(router_->handle(r, *store_, config_).body,
+              R"j({"error":"no Host header and no [server] public_url: the callback's address is unknown"})j");
+
+    // A configured address wins over what the request says (a proxy's Host).
+    r.headers = {{"Host", "10.0.0.5:8080"}};
+    Config behind_proxy = config_;
+    behind_proxy.server.public_url = "https://pcgd.example";
+    const auto configured = router_->handle(r, *store_, behind_proxy);
+    ASSERT_EQ(configured.status, 200u) << configured.body;
+    d.Parse(configured.body.c_str());
+    EXPECT_STREQ(d["callback"].GetString(), "https://pcgd.example/connect/shopify/callback");
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
+#include "config/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
-
-#include "config/config.hpp"
 
 using pcgd::host::Config;
 using pcgd::host::load_config;
@@ -72,7 +72,8 @@ TEST(Config, ErrorsNameTheLineAndTheSetting) {
     EXPECT_EQ(error_of("[stor]\npath = \"x\"\n"), "1: unknown section [stor]");
     EXPECT_EQ(error_of("[http]\ntimeout_ms = \"fast\"\n"), "2: 'http.timeout_ms' must be an integer");
     EXPECT_EQ(error_of("[http]\ntimeout_ms = 5\n"), "2: 'http.timeout_ms' must be between 100 and 3600000");
-    EXPECT_EQ(error_of("[log]\nlevel = \"loud\"\n"), "2: 'log.level' must be one of debug, info, warn, error (got 'loud')");
+    EXPECT_EQ(error_of("[log]\nlevel = \"loud\"\n"),
+              "2: 'log.level' must be one of debug, info, warn, error (got 'loud')");
     EXPECT_EQ(error_of("store = 3\n"), "1: 'store' must be a section ([store])");
     EXPECT_NE(error_of("[store\n").find("1:"), std::string::npos);
 }
@@ -89,8 +90,8 @@ TEST(AnalysisConfig, DefaultsAreDocumented) {
     const pcgd::host::Config c;
     EXPECT_EQ(c.analysis.flat_band_pct, 5u);
     EXPECT_EQ(c.analysis.window_days, 90u);
-    EXPECT_EQ(c.analysis.weight_title + c.analysis.weight_description + c.analysis.weight_images + c.analysis.weight_stock +
-                  c.analysis.weight_identifiers + c.analysis.weight_price,
+    EXPECT_EQ(c.analysis.weight_title + c.analysis.weight_description + c.analysis.weight_images +
+                  c.analysis.weight_stock + c.analysis.weight_identifiers + c.analysis.weight_price,
               100u);
     EXPECT_TRUE(c.fees.empty());
 }
@@ -105,7 +106,8 @@ percent = 15.3
 fixed_minor = 25
 [fees.ebay]
 percent = 12
-)"), pcgd::host::Config{});
+)"),
+                                           pcgd::host::Config{});
     EXPECT_EQ(c.analysis.flat_band_pct, 3u);
     EXPECT_EQ(c.analysis.window_days, 60u);
     EXPECT_EQ(c.fees.at("amazon").percent_bp, 1530u);
@@ -120,7 +122,8 @@ TEST(AnalysisConfig, RefusesUnknownKeysAndBadValues) {
     EXPECT_EQ(error_of("[analysis]\nweight_title = 30\n"), "1: the [analysis] weight_* settings must add up to 100");
     EXPECT_EQ(error_of("[fees.amazon]\npercent = 150\n"), "2: 'fees.amazon.percent' must be between 0 and 100");
     EXPECT_EQ(error_of("[fees.amazon]\nfixed = 1\n"), "2: unknown setting 'fees.amazon.fixed' (percent, fixed_minor)");
-    EXPECT_EQ(error_of("[fees.amazon]\nfixed_minor = 0.3\n"), "2: 'fees.amazon.fixed_minor' must be an integer (minor units)");
+    EXPECT_EQ(error_of("[fees.amazon]\nfixed_minor = 0.3\n"),
+              "2: 'fees.amazon.fixed_minor' must be an integer (minor units)");
 }
 
 TEST(ServerConfig, ReadsTheServiceSectionAndKeepsDefaults) {
@@ -130,17 +133,28 @@ TEST(ServerConfig, ReadsTheServiceSectionAndKeepsDefaults) {
     EXPECT_EQ(defaults.server.max_header_bytes, 8192u);
     EXPECT_EQ(defaults.server.read_timeout_ms, 10000u);
     EXPECT_EQ(defaults.server.shutdown_timeout_ms, 10000u);
-    const Config c = load_config(write_config("[server]\nlisten = \"0.0.0.0:9000\"\nmax_body_bytes = 4096\n"
-                                              "max_header_bytes = 2048\nread_timeout_ms = 500\nshutdown_timeout_ms = 2500\n"),
-                                 Config{});
+    const Config c =
+        load_config(write_config("[server]\nlisten = \"0.0.0.0:9000\"\nmax_body_bytes = 4096\n"
+                                 "max_header_bytes = 2048\nread_timeout_ms = 500\nshutdown_timeout_ms = 2500\n"),
+                    Config{});
     EXPECT_EQ(c.server.listen, "0.0.0.0:9000");
     EXPECT_EQ(c.server.max_body_bytes, 4096u);
     EXPECT_EQ(c.server.max_header_bytes, 2048u);
     EXPECT_EQ(c.server.read_timeout_ms, 500u);
     EXPECT_EQ(c.server.shutdown_timeout_ms, 2500u);
     EXPECT_EQ(error_of("[server]\nlisten = 8080\n"), "2: 'server.listen' must be a string");
-    EXPECT_EQ(error_of("[server]\nmax_header_bytes = 10\n"), "2: 'server.max_header_bytes' must be between 1024 and 1048576");
+    EXPECT_EQ(error_of("[server]\nmax_header_bytes = 10\n"),
+              "2: 'server.max_header_bytes' must be between 1024 and 1048576");
     EXPECT_EQ(error_of("[server]\nport = 1\n"), "2: unknown setting 'server.port'");
+    EXPECT_EQ(defaults.server.worker_threads, 0u);
+    EXPECT_EQ(defaults.server.public_url, "");
+    const Config proxied =
+        load_config(write_config("[server]\nworker_threads = 4\npublic_url = \"https://pcgd.example/\"\n"), Config{});
+    EXPECT_EQ(proxied.server.worker_threads, 4u);
+    EXPECT_EQ(proxied.server.public_url, "https://pcgd.example");  // the trailing slash dropped
+    EXPECT_EQ(error_of("[server]\nworker_threads = 1000\n"), "2: 'server.worker_threads' must be between 0 and 256");
+    EXPECT_EQ(error_of("[server]\npublic_url = \"pcgd.example\"\n"),
+              "2: 'server.public_url' must be an http(s) URL without query or fragment, e.g. \"https://pcgd.example\"");
 }
 
 TEST(LogConfig, ReadsTheFormatAndRefusesOthers) {

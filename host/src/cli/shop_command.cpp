@@ -1,12 +1,11 @@
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <regex>
-
-#include <CLI/CLI.hpp>
 #include <pcgd/model/time.hpp>
 #include <pcgd/sdk/json.hpp>
+#include <regex>
 
 #include "cli/context.hpp"
 #include "export/listing_json.hpp"
@@ -35,7 +34,8 @@ bool is_url(const std::string& s) {
 
 void validate_time_zone(const std::string& tz) {
     static const std::regex shape(R"(^[A-Za-z_]+(/[A-Za-z0-9_+\-]+){0,2}$|^UTC$)");
-    if (!std::regex_match(tz, shape)) throw CommandError("'" + tz + "' is not an IANA time zone (e.g. Europe/London)", 2);
+    if (!std::regex_match(tz, shape))
+        throw CommandError("'" + tz + "' is not an IANA time zone (e.g. Europe/London)", 2);
     const std::filesystem::path zoneinfo = "/usr/share/zoneinfo";
     if (std::filesystem::is_directory(zoneinfo) && !std::filesystem::exists(zoneinfo / tz))
         throw CommandError("unknown time zone '" + tz + "' (not in " + zoneinfo.string() + ")", 2);
@@ -71,7 +71,8 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
     // Seller ids as the platforms spell them: Amazon's A2EUQ1WTGCTBG2, an e-mail-like eBay user.
     static const std::regex account_shape(R"(^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$)");
     if (!a.account.empty() && !std::regex_match(a.account, account_shape))
-        throw CommandError("--account '" + a.account + "' must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', '@' or '-'", 2);
+        throw CommandError(
+            "--account '" + a.account + "' must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', '@' or '-'", 2);
     if (!is_url(a.base_url)) throw CommandError("--base-url must be an http(s) URL, got '" + a.base_url + "'", 2);
     if (a.country.size() != 2 || !std::isupper(static_cast<unsigned char>(a.country[0])) ||
         !std::isupper(static_cast<unsigned char>(a.country[1])))
@@ -81,7 +82,8 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
     if (!library) {
         std::string known;
         for (const auto& l : ctx.plugins().loaded()) known += (known.empty() ? "" : ", ") + l->manifest().id;
-        throw CommandError("no loaded plugin for platform '" + a.platform + "' (loaded: " + (known.empty() ? "none" : known) + ")", 2);
+        throw CommandError(
+            "no loaded plugin for platform '" + a.platform + "' (loaded: " + (known.empty() ? "none" : known) + ")", 2);
     }
     const PluginManifest& manifest = library->manifest();
 
@@ -95,7 +97,8 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
     if (currency.empty() || time_zone.empty())
         throw CommandError("--currency and --timezone are required for country " + a.country, 2);
     auto parsed_currency = model::Currency::parse(currency);
-    if (!parsed_currency) throw CommandError("--currency must be an ISO 4217 code such as GBP or EUR, got '" + currency + "'", 2);
+    if (!parsed_currency)
+        throw CommandError("--currency must be an ISO 4217 code such as GBP or EUR, got '" + currency + "'", 2);
     record.shop.currency = *parsed_currency;
     validate_time_zone(time_zone);
     record.shop.time_zone = time_zone;
@@ -112,12 +115,16 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
                 std::string names;
                 for (const auto& s : manifest.settings)
                     if (s.secret == secret && s.name != "base_url") names += (names.empty() ? "" : ", ") + s.name;
-                throw CommandError("plugin '" + manifest.id + "' has no " + (secret ? "credential" : "setting") + " '" + name +
-                                       "' (" + (secret ? "credentials" : "settings") + ": " + (names.empty() ? "none" : names) + ")",
+                throw CommandError("plugin '" + manifest.id + "' has no " + (secret ? "credential" : "setting") + " '" +
+                                       name + "' (" + (secret ? "credentials" : "settings") + ": " +
+                                       (names.empty() ? "none" : names) + ")",
                                    2);
             }
             if (spec->secret != secret)
-                throw CommandError("'" + name + "' is " + (spec->secret ? "a credential: pass it with --credential" : "not secret: pass it with --setting"), 2);
+                throw CommandError("'" + name + "' is " +
+                                       (spec->secret ? "a credential: pass it with --credential"
+                                                     : "not secret: pass it with --setting"),
+                                   2);
             (secret ? secrets : plain)[name] = value;
         }
     };
@@ -139,17 +146,22 @@ void shop_add(Context& ctx, const ShopAddArgs& a) {
     w.end_object();
     record.settings_json = std::string(w.view());
     if (!secrets.empty()) record.sealed_credentials = ctx.vault().seal(secrets);
-    record.created_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::system_clock::now().time_since_epoch()).count();
+    record.created_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
 
     Store& store = ctx.store();
     if (!a.sme.empty() && !store.get_sme(a.sme))
-        throw CommandError("no SME '" + a.sme + "' (add it first with `pcgd sme add --id " + a.sme + " --name ...`)", 2);
-    if (store.get_shop(a.id)) throw CommandError("shop '" + a.id + "' already exists (remove it first with `pcgd shop remove --id " + a.id + "`)");
+        throw CommandError("no SME '" + a.sme + "' (add it first with `pcgd sme add --id " + a.sme + " --name ...`)",
+                           2);
+    if (store.get_shop(a.id))
+        throw CommandError("shop '" + a.id + "' already exists (remove it first with `pcgd shop remove --id " + a.id +
+                           "`)");
     store.put_shop(record);
     std::cout << "added shop " << a.id << " (" << manifest.platform << ", " << record.shop.country << ", "
               << record.shop.currency.code() << ", " << record.shop.time_zone << ")";
-    if (!secrets.empty()) std::cout << " with " << secrets.size() << " credential" << (secrets.size() > 1 ? "s" : "") << " encrypted";
+    if (!secrets.empty())
+        std::cout << " with " << secrets.size() << " credential" << (secrets.size() > 1 ? "s" : "") << " encrypted";
     std::cout << '\n';
 }
 
@@ -163,8 +175,8 @@ void shop_list(Context& ctx, bool as_json) {
         std::cout << "no shops yet: add one with `pcgd shop add`\n";
         return;
     }
-    std::vector<std::vector<std::string>> rows{
-        {"ID", "PLATFORM", "COUNTRY", "TIME ZONE", "PRODUCTS", "VARIANTS", "ORDERS", "LINES", "REFUNDS", "ORDER TOTALS"}};
+    std::vector<std::vector<std::string>> rows{{"ID", "PLATFORM", "COUNTRY", "TIME ZONE", "PRODUCTS", "VARIANTS",
+                                                "ORDERS", "LINES", "REFUNDS", "ORDER TOTALS"}};
     for (const auto& s : shops) {
         const auto c = ctx.store().counts(s.shop.id);
         std::string totals;
@@ -190,6 +202,7 @@ void shop_connect(Context& ctx, const std::string& id, std::string public_url) {
         throw CommandError("connecting by consent page is implemented for shopify, amazon and ebay; shop '" + id +
                                "' is on " + platform + " (add its credentials with `pcgd shop add --credential`)",
                            2);
+    if (public_url.empty()) public_url = ctx.config().server.public_url;
     if (public_url.empty()) public_url = "http://" + ctx.config().server.listen;
     if (public_url.rfind("https://", 0) != 0 && public_url.rfind("http://", 0) != 0)
         throw CommandError("--public-url must be an http(s) URL, got '" + public_url + "'", 2);
@@ -277,9 +290,11 @@ void add_shop_command(CLI::App& app, Context& ctx) {
     auto* add = shop->add_subcommand("add", "Connect a shop; credentials are stored encrypted");
     add->add_option("--id", add_args->id, "Shop id, e.g. maison-gb")->required();
     add->add_option("--platform", add_args->platform, "Plugin id: shopify, amazon, woocommerce, ebay, ...")->required();
-    add->add_option("--base-url", add_args->base_url, "API root of the shop (the real platform, or an emulator)")->required();
+    add->add_option("--base-url", add_args->base_url, "API root of the shop (the real platform, or an emulator)")
+        ->required();
     add->add_option("--country", add_args->country, "ISO 3166 alpha-2 country: GB or FR")->capture_default_str();
-    add->add_option("--timezone", add_args->time_zone, "IANA time zone (default: Europe/London for GB, Europe/Paris for FR)");
+    add->add_option("--timezone", add_args->time_zone,
+                    "IANA time zone (default: Europe/London for GB, Europe/Paris for FR)");
     add->add_option("--currency", add_args->currency, "ISO 4217 currency (default: GBP for GB, EUR for FR)");
     add->add_option("--sme", add_args->sme, "Id of the SME that owns the shop");
     add->add_option("--account", add_args->account,
@@ -298,7 +313,8 @@ void add_shop_command(CLI::App& app, Context& ctx) {
     auto* remove = shop->add_subcommand("remove", "Remove a shop with all its records and credentials");
     remove->add_option("--id", *remove_id, "Shop id")->required();
     remove->callback([&ctx, remove_id] {
-        if (!ctx.store().remove_shop(*remove_id)) throw CommandError("no shop '" + *remove_id + "' (see `pcgd shop list`)");
+        if (!ctx.store().remove_shop(*remove_id))
+            throw CommandError("no shop '" + *remove_id + "' (see `pcgd shop list`)");
         std::cout << "removed shop " << *remove_id << '\n';
     });
 
@@ -309,11 +325,13 @@ void add_shop_command(CLI::App& app, Context& ctx) {
     connect->add_option("--id", *connect_id, "Shop id (added before with its app's client_id and client_secret)")
         ->required();
     connect->add_option("--public-url", *public_url,
-                        "The service's address as the owner's browser reaches it (default: http://[server] listen)");
+                        "The service's address as the owner's browser reaches it (default: [server] public_url, "
+                        "else http://[server] listen)");
     connect->callback([&ctx, connect_id, public_url] { shop_connect(ctx, *connect_id, *public_url); });
 
     auto check_id = std::make_shared<std::string>();
-    auto* check = shop->add_subcommand("check", "Reach the platform with the stored credentials and say what access is missing");
+    auto* check =
+        shop->add_subcommand("check", "Reach the platform with the stored credentials and say what access is missing");
     check->add_option("--id", *check_id, "Shop id")->required();
     check->callback([&ctx, check_id] { shop_check(ctx, *check_id); });
 }

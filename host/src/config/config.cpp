@@ -1,12 +1,12 @@
 #include "config/config.hpp"
 
+#include <toml++/toml.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <unistd.h>
-
-#include <toml++/toml.h>
 
 namespace pcgd::host {
 namespace {
@@ -50,8 +50,8 @@ Config load_config(const std::filesystem::path& file, Config c) {
     } catch (const toml::parse_error& e) {
         fail(file, e.source(), std::string(e.description()));
     }
-    const std::set<std::string> known_tables = {"store", "plugins", "secrets", "http", "sync", "log",
-                                                "server", "scheduler", "analysis", "fees"};
+    const std::set<std::string> known_tables = {"store", "plugins", "secrets",   "http",     "sync",
+                                                "log",   "server",  "scheduler", "analysis", "fees"};
     for (const auto& [table_name, node] : root) {
         const std::string name(table_name.str());
         if (!known_tables.count(name)) fail(file, node.source(), "unknown section [" + name + "]");
@@ -74,7 +74,8 @@ Config load_config(const std::filesystem::path& file, Config c) {
         if (!v.is_integer()) fail(file, v.source(), "'" + name + "' must be an integer");
         const std::int64_t n = *v.value<std::int64_t>();
         if (n < min || n > max)
-            fail(file, v.source(), "'" + name + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
+            fail(file, v.source(),
+                 "'" + name + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
         return static_cast<std::uint32_t>(n);
     };
     // Relative paths in a config file are relative to the file, not to the
@@ -83,10 +84,13 @@ Config load_config(const std::filesystem::path& file, Config c) {
     auto path_of = [&](const toml::node& v, const std::string& name) { return base / string_of(v, name); };
 
     visit("store", {"path"}, [&](const std::string&, const toml::node& v) { c.store_path = path_of(v, "store.path"); });
-    visit("plugins", {"dir"}, [&](const std::string&, const toml::node& v) { c.plugin_dir = path_of(v, "plugins.dir"); });
-    visit("secrets", {"key_file"}, [&](const std::string&, const toml::node& v) { c.key_file = path_of(v, "secrets.key_file"); });
+    visit("plugins", {"dir"},
+          [&](const std::string&, const toml::node& v) { c.plugin_dir = path_of(v, "plugins.dir"); });
+    visit("secrets", {"key_file"},
+          [&](const std::string&, const toml::node& v) { c.key_file = path_of(v, "secrets.key_file"); });
     visit("http", {"ca_file", "connect_timeout_ms", "timeout_ms"}, [&](const std::string& k, const toml::node& v) {
-        if (k == "ca_file") c.ca_file = string_of(v, "http.ca_file").empty() ? std::string() : path_of(v, "http.ca_file").string();
+        if (k == "ca_file")
+            c.ca_file = string_of(v, "http.ca_file").empty() ? std::string() : path_of(v, "http.ca_file").string();
         if (k == "connect_timeout_ms") c.connect_timeout_ms = ms_of(v, "http.connect_timeout_ms", 100, 600000);
         if (k == "timeout_ms") c.timeout_ms = ms_of(v, "http.timeout_ms", 100, 3600000);
     });
@@ -95,15 +99,26 @@ Config load_config(const std::filesystem::path& file, Config c) {
         if (k == "max_attempts") c.max_attempts = ms_of(v, "sync.max_attempts", 1, 100);
     });
     visit("server",
-          {"listen", "max_body_bytes", "max_header_bytes", "read_timeout_ms", "shutdown_timeout_ms", "worker_threads"},
+          {"listen", "max_body_bytes", "max_header_bytes", "read_timeout_ms", "shutdown_timeout_ms", "worker_threads",
+           "public_url"},
           [&](const std::string& k, const toml::node& v) {
               ServerConfig& s = c.server;
               if (k == "listen") s.listen = string_of(v, "server.listen");
               if (k == "max_body_bytes") s.max_body_bytes = ms_of(v, "server.max_body_bytes", 0, 1 << 30);
               if (k == "max_header_bytes") s.max_header_bytes = ms_of(v, "server.max_header_bytes", 1024, 1 << 20);
               if (k == "read_timeout_ms") s.read_timeout_ms = ms_of(v, "server.read_timeout_ms", 100, 3600000);
-              if (k == "shutdown_timeout_ms") s.shutdown_timeout_ms = ms_of(v, "server.shutdown_timeout_ms", 100, 3600000);
+              if (k == "shutdown_timeout_ms")
+                  s.shutdown_timeout_ms = ms_of(v, "server.shutdown_timeout_ms", 100, 3600000);
               if (k == "worker_threads") s.worker_threads = ms_of(v, "server.worker_threads", 0, 256);
+              if (k == "public_url") {
+                  s.public_url = string_of(v, "server.public_url");
+                  while (!s.public_url.empty() && s.public_url.back() == '/') s.public_url.pop_back();
+                  const bool web = s.public_url.rfind("https://", 0) == 0 || s.public_url.rfind("http://", 0) == 0;
+                  if (!web || s.public_url.find_first_of("?# ") != std::string::npos)
+                      fail(file, v.source(),
+                           "'server.public_url' must be an http(s) URL without query or fragment, e.g. "
+                           "\"https://pcgd.example\"");
+              }
           });
     visit("scheduler", {"enabled", "interval_s", "jitter_pct", "max_concurrent", "backoff_max_s"},
           [&](const std::string& k, const toml::node& v) {
@@ -162,7 +177,8 @@ Config load_config(const std::filesystem::path& file, Config c) {
             *target = ms_of(v, "analysis." + k, 0, max);
         });
         if (a.weight_title + a.weight_description + a.weight_images + a.weight_stock + a.weight_identifiers +
-                a.weight_price != 100)
+                a.weight_price !=
+            100)
             fail(file, root["analysis"].node()->source(), "the [analysis] weight_* settings must add up to 100");
     }
     if (const toml::table* fees = root["fees"].as_table()) {
@@ -180,7 +196,8 @@ Config load_config(const std::filesystem::path& file, Config c) {
                     // Hundredths of a percent: the fee itself is then integer arithmetic.
                     rule.percent_bp = static_cast<std::uint32_t>(pct * 100 + 0.5);
                 } else if (k == "fixed_minor") {
-                    if (!value.is_integer()) fail(file, value.source(), "'" + name + "' must be an integer (minor units)");
+                    if (!value.is_integer())
+                        fail(file, value.source(), "'" + name + "' must be an integer (minor units)");
                     rule.fixed_minor = *value.value<std::int64_t>();
                     if (rule.fixed_minor < 0) fail(file, value.source(), "'" + name + "' must not be negative");
                 } else {

@@ -48,6 +48,7 @@ struct ServerConfig {
     std::uint32_t read_timeout_ms = 10000;     // a request not read whole by then: 408, connection closed
     std::uint32_t shutdown_timeout_ms = 10000; // SIGTERM: in-flight requests get this long
     std::uint32_t worker_threads = 0;          // threads that answer the store-reading routes; 0: one per core
+    std::string public_url;                    // the service as browsers reach it (connect callbacks); '': from Host
 };
 
 /// The sync scheduler of `pcgd serve` ([scheduler]); see docs/service.md.

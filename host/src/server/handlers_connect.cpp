@@ -110,8 +110,9 @@ std::variant<Link, Response> open_link(Api& api, const Call& c, const Platform& 
 
 /// POSTs the code exchange; the string fields of a 200 JSON answer that has
 /// `required`, or the 502 page (nothing is stored then).
-std::variant<std::map<std::string, std::string>, Response> exchange(Api& api, const Call& c, const Platform& p, const Link& link,
-                                                                    const std::string& url, const std::string& form,
+std::variant<std::map<std::string, std::string>, Response> exchange(Api& api, const Call& c, const Platform& p,
+                                                                    const Link& link, const std::string& url,
+                                                                    const std::string& form,
                                                                     const std::string& authorization,
                                                                     const char* required) {
     const std::string& shop_id = link.shop.shop.id;
@@ -195,8 +196,9 @@ Response shopify_callback(Api& api, const Call& c) {
 
     const std::string form = "client_id=" + sdk::url_encode(connect::shop_setting(link.shop, "client_id")) +
                              "&client_secret=" + sdk::url_encode(secret) + "&code=" + sdk::url_encode(param(c, "code"));
-    auto answer = exchange(api, c, shopify, link, without_trailing_slash(link.shop.base_url) + "/admin/oauth/access_token",
-                           form, "", "access_token");
+    auto answer =
+        exchange(api, c, shopify, link, without_trailing_slash(link.shop.base_url) + "/admin/oauth/access_token", form,
+                 "", "access_token");
     if (auto* r = std::get_if<Response>(&answer)) return *r;
     auto& fields = std::get<std::map<std::string, std::string>>(answer);
     link.credentials["access_token"] = fields["access_token"];
@@ -285,10 +287,15 @@ void add_connect_routes(Router& router, Api& api) {
             return json_error(403, "an SME token is read-only: the account manager sends the connect link");
         const auto shop = c.store.get_shop(id);
         if (!shop) return json_error(404, "no shop '" + id + "'");
-        const std::string* host = c.request.header("Host");
-        if (!host || host->empty()) return json_error(400, "no Host header: the callback's address is unknown");
-        const std::string* proto = c.request.header("X-Forwarded-Proto");
-        const std::string public_url = (proto && *proto == "https" ? "https://" : "http://") + *host;
+        // The configured address wins: behind a proxy, Host may be the proxy's view.
+        std::string public_url = c.config.server.public_url;
+        if (public_url.empty()) {
+            const std::string* host = c.request.header("Host");
+            if (!host || host->empty())
+                return json_error(400, "no Host header and no [server] public_url: the callback's address is unknown");
+            const std::string* proto = c.request.header("X-Forwarded-Proto");
+            public_url = (proto && *proto == "https" ? "https://" : "http://") + *host;
+        }
         const std::int64_t now = api.now_ms();
         try {
             const Vault& vault = service_vault(api);
@@ -304,12 +311,12 @@ void add_connect_routes(Router& router, Api& api) {
             return json_error(422, e.what());
         }
     });
-    router.add(
-        "GET", "/connect/shopify/callback", [&api](const Call& c) { return shopify_callback(api, c); }, {.is_public = true});
-    router.add(
-        "GET", "/connect/amazon/callback", [&api](const Call& c) { return amazon_callback(api, c); }, {.is_public = true});
-    router.add(
-        "GET", "/connect/ebay/callback", [&api](const Call& c) { return ebay_callback(api, c); }, {.is_public = true});
+    router.add("GET", "/connect/shopify/callback", [&api](const Call& c) { return shopify_callback(api, c); },
+               {.is_public = true});
+    router.add("GET", "/connect/amazon/callback", [&api](const Call& c) { return amazon_callback(api, c); },
+               {.is_public = true});
+    router.add("GET", "/connect/ebay/callback", [&api](const Call& c) { return ebay_callback(api, c); },
+               {.is_public = true});
 }
 
 }  // namespace pcgd::host::server
