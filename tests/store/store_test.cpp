@@ -428,6 +428,18 @@ TEST_F(StoreTest, JobResultsAndCursorReset) {
     auto state = store->sync_state("s1", Dataset::orders);
     EXPECT_EQ(state.last_success_at_ms, 1000);
     EXPECT_EQ(state.last_error, "HTTP 503 from the platform");
+    EXPECT_EQ(state.consecutive_failures, 1u);
+    EXPECT_EQ(state.last_failure_at_ms, 2000);
+    store->record_job_result("s1", Dataset::orders, 2500, "HTTP 429 after 8 attempts");
+    state = store->sync_state("s1", Dataset::orders);
+    EXPECT_EQ(state.consecutive_failures, 2u);
+    EXPECT_EQ(state.last_failure_at_ms, 2500);
+    EXPECT_EQ(state.last_error, "HTTP 429 after 8 attempts");
+    EXPECT_EQ(state.last_success_at_ms, 1000);
+    // A first result that is a failure counts one.
+    store->record_job_result("s1", Dataset::traffic, 2600, "timeout");
+    EXPECT_EQ(store->sync_state("s1", Dataset::traffic).consecutive_failures, 1u);
+    EXPECT_EQ(store->sync_state("s1", Dataset::traffic).last_success_at_ms, 0);
 
     auto b = store->begin_batch("s1", Dataset::orders);
     add(*b, order("o1", {line("l1", "A", 1, 100)}));
@@ -437,6 +449,8 @@ TEST_F(StoreTest, JobResultsAndCursorReset) {
     EXPECT_EQ(state.cursor, "c9");
     EXPECT_EQ(state.last_success_at_ms, 3000);
     EXPECT_EQ(state.last_error, "");
+    EXPECT_EQ(state.consecutive_failures, 0u);
+    EXPECT_EQ(state.last_failure_at_ms, 2500);  // kept: when it last failed
 
     store->reset_cursor("s1", Dataset::orders);
     EXPECT_EQ(store->sync_state("s1", Dataset::orders).cursor, "");
@@ -525,8 +539,8 @@ TEST_F(StoreTest, ReopeningKeepsDataAndSchema) {
     store = open_sqlite_store(path);
     EXPECT_EQ(store->counts("s1").orders, 1);
     EXPECT_EQ(store->sync_state("s1", Dataset::orders).cursor, "c1");
-    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 6);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 6);  // 6: webhook deliveries seen
+    EXPECT_EQ(sql("SELECT count(*) FROM schema_migrations"), 7);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 7);  // 7: consecutive sync failures
 }
 
 TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
@@ -536,15 +550,16 @@ TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
     b.reset();
     store.reset();
     // Back to the version 2 layout: no account column, no coaching tables,
-    // no API tokens, no webhook deliveries, no migrations 3 to 6.
+    // no API tokens, no webhook deliveries, no failure count, no migrations 3 to 7.
     execute(path,
-            "ALTER TABLE shops DROP COLUMN account; DROP TABLE webhook_deliveries; DROP TABLE api_tokens; DROP TABLE coaching_actions; DROP TABLE coaching_plans;"
+            "ALTER TABLE sync_state DROP COLUMN consecutive_failures; ALTER TABLE sync_state DROP COLUMN last_failure_at_ms;"
+            " ALTER TABLE shops DROP COLUMN account; DROP TABLE webhook_deliveries; DROP TABLE api_tokens; DROP TABLE coaching_actions; DROP TABLE coaching_plans;"
             " DROP TABLE coaching_goals; DROP TABLE coaching_training; DROP TABLE coaching_obstacles;"
             " DROP TABLE coaching_sessions; DROP TABLE coaching_experts; DROP TABLE coaching; DROP TABLE managers;"
             " DELETE FROM schema_migrations WHERE version >= 3");
 
     store = open_sqlite_store(path);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 6);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_migrations"), 7);
     EXPECT_EQ(sql("SELECT count(*) FROM managers"), 0);
     EXPECT_EQ(sql("SELECT count(*) FROM webhook_deliveries"), 0);
     EXPECT_EQ(sql("SELECT count(*) FROM api_tokens"), 0);
@@ -554,6 +569,7 @@ TEST_F(StoreTest, AVersion2StoreIsMigratedKeepingItsShopsAndRecords) {
     EXPECT_EQ(s1->base_url, "https://s1.example");
     EXPECT_EQ(store->counts("s1").orders, 1);
     EXPECT_EQ(store->sync_state("s1", Dataset::orders).cursor, "c1");
+    EXPECT_EQ(store->sync_state("s1", Dataset::orders).consecutive_failures, 0u);
 }
 
 TEST_F(StoreTest, FileInWalModeWithForeignKeys) {
@@ -571,7 +587,7 @@ TEST_F(StoreTest, NewerSchemaIsRefusedNamingBothVersions) {
         const std::string what = e.what();
         EXPECT_NE(what.find(path), std::string::npos) << what;
         EXPECT_NE(what.find("99"), std::string::npos) << what;
-        EXPECT_NE(what.find("up to 6"), std::string::npos) << what;
+        EXPECT_NE(what.find("up to 7"), std::string::npos) << what;
     }
 }
 

@@ -108,6 +108,29 @@ TEST_F(SchedulerTest, FailuresBackOffExponentiallyUpToTheCapWithoutDelayingOther
     EXPECT_EQ(at("bad").phase, ShopSyncPhase::idle);
 }
 
+TEST_F(SchedulerTest, ARestartedSchedulerKeepsBackingOffFromTheStoredFailures) {
+    // What a restarted service reads from the store: "bad" failed twice in a
+    // row, a minute ago; "long-ago" failed three times, hours ago.
+    scheduler_.set_shops({{"bad", t0 - 10'000'000, 2, t0 - 60'000, "orders: HTTP 500"},
+                          {"long-ago", 0, 3, t0 - 20'000'000, "traffic: timeout"},
+                          {"fine", t0 - 100'000}});
+    const auto bad = at("bad");
+    EXPECT_EQ(bad.phase, ShopSyncPhase::backing_off);
+    EXPECT_EQ(bad.consecutive_failures, 2u);
+    EXPECT_EQ(bad.last_error, "orders: HTTP 500");
+    EXPECT_EQ(bad.last_success_at_ms, t0 - 10'000'000);
+    EXPECT_EQ(bad.next_run_at_ms, t0 - 60'000 + 1'800'000);  // the second failure's backoff, from that failure
+    EXPECT_EQ(at("long-ago").next_run_at_ms, t0);            // its backoff is over: due at once
+    EXPECT_EQ(at("long-ago").consecutive_failures, 3u);
+    EXPECT_EQ(at("fine").phase, ShopSyncPhase::idle);
+    EXPECT_EQ(scheduler_.due(), (std::vector<std::string>{"long-ago"}));
+    // One more failure goes on counting from the stored ones.
+    scheduler_.on_queued("long-ago", 1);
+    scheduler_.on_finished("long-ago", 1, SyncJobState::failed, "traffic: timeout");
+    EXPECT_EQ(at("long-ago").consecutive_failures, 4u);
+    EXPECT_EQ(at("long-ago").next_run_at_ms, t0 + 3'600'000);
+}
+
 TEST_F(SchedulerTest, AStoppedSyncIsDueAgainAtOnceAndChangesNothingElse) {
     scheduler_.set_shops({{"gb", 0}});
     scheduler_.on_finished("gb", 1, SyncJobState::failed, "e");

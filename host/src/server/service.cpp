@@ -111,16 +111,25 @@ private:
     static constexpr std::chrono::milliseconds tick_interval{1000};
 
     // Every tick re-lists the shops, so `pcgd shop add` while serving is
-    // picked up and a removed shop is forgotten. A new shop's last success
-    // is the oldest of its datasets' that ever succeeded.
+    // picked up and a removed shop is forgotten. A new shop (or every shop,
+    // after a restart) starts from the store: its last success is the oldest
+    // of its datasets' that ever succeeded, its failures in a row the most of
+    // any dataset's, and its error each failing dataset's, as a failed sync
+    // reports them.
     void refresh_shops() {
         std::vector<KnownShop> known;
         for (const auto& shop : store_.list_shops()) {
-            KnownShop k{shop.shop.id, 0};
+            KnownShop k{shop.shop.id};
             if (!scheduler_.shop(shop.shop.id))
                 for (const auto d : {sdk::Dataset::inventory, sdk::Dataset::orders, sdk::Dataset::traffic}) {
-                    const std::int64_t at = store_.sync_state(shop.shop.id, d).last_success_at_ms;
+                    const SyncState state = store_.sync_state(shop.shop.id, d);
+                    const std::int64_t at = state.last_success_at_ms;
                     if (at && (k.last_success_at_ms == 0 || at < k.last_success_at_ms)) k.last_success_at_ms = at;
+                    if (state.consecutive_failures == 0) continue;
+                    k.consecutive_failures = std::max(k.consecutive_failures, state.consecutive_failures);
+                    k.last_failure_at_ms = std::max(k.last_failure_at_ms, state.last_failure_at_ms);
+                    k.last_error += (k.last_error.empty() ? "" : "; ") + std::string(sdk::to_string(d)) + ": " +
+                                    state.last_error;
                 }
             known.push_back(std::move(k));
         }

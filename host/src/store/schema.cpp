@@ -399,6 +399,13 @@ CREATE TABLE webhook_deliveries (
 ) WITHOUT ROWID;
 CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries(received_at_ms);
 )sql"},
+    // How many times in a row a dataset's sync failed, and when it last did:
+    // a restarted service keeps backing a failing shop off instead of
+    // hammering its platform again at once.
+    {7, "consecutive sync failures", R"sql(
+ALTER TABLE sync_state ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_state ADD COLUMN last_failure_at_ms INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 std::int64_t current_version(Connection& db) {

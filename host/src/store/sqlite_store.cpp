@@ -593,8 +593,8 @@ public:
 
     SyncState sync_state(std::string_view shop_id, sdk::Dataset dataset) override {
         Use q(db_.cached(
-            "SELECT cursor, committed_at_ms, last_success_at_ms, last_error FROM sync_state"
-            " WHERE shop_id = ?1 AND dataset = ?2"));
+            "SELECT cursor, committed_at_ms, last_success_at_ms, last_error, consecutive_failures, last_failure_at_ms"
+            " FROM sync_state WHERE shop_id = ?1 AND dataset = ?2"));
         q->bind(1, shop_id).bind(2, std::string_view(sdk::to_string(dataset)));
         SyncState state;
         if (q->step()) {
@@ -602,6 +602,8 @@ public:
             state.committed_at_ms = q->int64(1);
             state.last_success_at_ms = q->int64(2);
             state.last_error = q->text(3);
+            state.consecutive_failures = static_cast<std::uint32_t>(q->int64(4));
+            state.last_failure_at_ms = q->int64(5);
         }
         return state;
     }
@@ -615,17 +617,19 @@ public:
     void record_job_result(std::string_view shop_id, sdk::Dataset dataset, std::int64_t at_ms,
                            std::string_view error) override {
         shared_->require_no_open_batch("record_job_result");
-        // A failure keeps the time of the last success; a success clears the error.
+        // A failure keeps the time of the last success and counts one more in
+        // a row; a success clears the error and the count.
         Use q(db_.cached(
             error.empty()
                 ? "INSERT INTO sync_state (shop_id, dataset, last_success_at_ms) VALUES (?1, ?2, ?3)"
                   " ON CONFLICT (shop_id, dataset) DO UPDATE SET last_success_at_ms = excluded.last_success_at_ms,"
-                  " last_error = ''"
-                : "INSERT INTO sync_state (shop_id, dataset, last_error) VALUES (?1, ?2, ?4)"
-                  " ON CONFLICT (shop_id, dataset) DO UPDATE SET last_error = excluded.last_error"));
-        q->bind(1, shop_id).bind(2, std::string_view(sdk::to_string(dataset)));
-        if (error.empty()) q->bind(3, at_ms);
-        else q->bind(4, error);
+                  " last_error = '', consecutive_failures = 0"
+                : "INSERT INTO sync_state (shop_id, dataset, last_error, consecutive_failures, last_failure_at_ms)"
+                  " VALUES (?1, ?2, ?4, 1, ?3)"
+                  " ON CONFLICT (shop_id, dataset) DO UPDATE SET last_error = excluded.last_error,"
+                  " consecutive_failures = consecutive_failures + 1, last_failure_at_ms = excluded.last_failure_at_ms"));
+        q->bind(1, shop_id).bind(2, std::string_view(sdk::to_string(dataset))).bind(3, at_ms);
+        if (!error.empty()) q->bind(4, error);
         q->run();
     }
 

@@ -52,6 +52,8 @@ struct SyncState {
     std::int64_t committed_at_ms = 0;
     std::int64_t last_success_at_ms = 0;  // last time a whole job finished
     std::string last_error;
+    std::uint32_t consecutive_failures = 0;  // failed jobs since the last success
+    std::int64_t last_failure_at_ms = 0;     // 0: never failed
 };
 
 /// An open transaction for one shop and dataset. Records are written as they

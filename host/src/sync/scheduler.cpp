@@ -50,6 +50,11 @@ void Scheduler::set_shops(const std::vector<KnownShop>& shops) {
             known.last_success_at_ms == 0
                 ? now
                 : std::max(now, known.last_success_at_ms + spread(std::int64_t{config_.interval_s} * 1000));
+        if (known.consecutive_failures > 0) {
+            s.consecutive_failures = known.consecutive_failures;
+            s.last_error = known.last_error;
+            s.next_run_at_ms = std::max(now, known.last_failure_at_ms + spread(backoff_ms(known.consecutive_failures)));
+        }
         kept.emplace(known.id, std::move(s));
     }
     shops_ = std::move(kept);

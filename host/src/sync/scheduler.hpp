@@ -35,10 +35,15 @@ struct ShopSchedule {
 };
 
 /// A shop as the store knows it: its id and when all its datasets last
-/// succeeded (the oldest dataset's last_success_at; 0 when one never did).
+/// succeeded (the oldest dataset's last_success_at; 0 when one never did);
+/// and, when a dataset's last sync failed, the most failures in a row of any
+/// of its datasets, when the last failed and what failed.
 struct KnownShop {
     std::string id;
     std::int64_t last_success_at_ms = 0;
+    std::uint32_t consecutive_failures = 0;
+    std::int64_t last_failure_at_ms = 0;
+    std::string last_error{};
 };
 
 class Scheduler {
@@ -53,7 +58,9 @@ public:
 
     /// Reconciles with the store's shops. A new shop is due at its last
     /// success + interval (spread), or at once if that is past or it never
-    /// succeeded; a shop no longer listed is forgotten.
+    /// succeeded; a new shop whose last sync failed backs off from that
+    /// failure as if this scheduler had seen it (a restart forgets nothing);
+    /// a shop no longer listed is forgotten.
     void set_shops(const std::vector<KnownShop>& shops);
 
     /// The shops due now and not queued or running, most overdue first.
