@@ -423,7 +423,8 @@ model::Product map_group_product(const json::Node& group, std::string_view marke
     return p;
 }
 
-std::vector<model::TrafficSample> map_traffic(const json::Node& report, std::string_view marketplace, std::int64_t& skipped) {
+std::vector<model::TrafficSample> map_traffic(const json::Node& report, std::string_view marketplace, std::int64_t& skipped,
+                                              std::optional<std::int64_t> report_day) {
     const auto header = report.at("header");
     std::optional<std::size_t> listing_at, day_at, views_at;
     const auto keys = header.at("dimensionKeys");
@@ -435,7 +436,11 @@ std::vector<model::TrafficSample> map_traffic(const json::Node& report, std::str
     const auto metrics = header.at("metrics");
     for (std::size_t i = 0; i < metrics.size(); ++i)
         if (metrics[i].at("key").str() == "LISTING_VIEWS_TOTAL") views_at = i;
-    if (!listing_at || !day_at) keys.fail("expected the dimensions LISTING_ID and DAY");
+    if (report_day) {
+        if (!listing_at) keys.fail("expected the dimension LISTING_ID");
+    } else if (!listing_at || !day_at) {
+        keys.fail("expected the dimensions LISTING_ID and DAY");
+    }
     if (!views_at) metrics.fail("no LISTING_VIEWS_TOTAL metric");
     std::vector<model::TrafficSample> out;
     auto records = report.find("records");
@@ -452,10 +457,14 @@ std::vector<model::TrafficSample> map_traffic(const json::Node& report, std::str
         }
         model::TrafficSample t;
         t.listing_id = std::string(dims[*listing_at].at("value").str());
-        const auto day_node = dims[*day_at].at("value");
-        const auto day = parse_ebay_day(day_node.str());
-        if (!day) day_node.fail("expected a day YYYYMMDD, found '" + std::string(day_node.str()) + "'");
-        t.day = *day;
+        if (day_at) {
+            const auto day_node = dims[*day_at].at("value");
+            const auto day = parse_ebay_day(day_node.str());
+            if (!day) day_node.fail("expected a day YYYYMMDD, found '" + std::string(day_node.str()) + "'");
+            t.day = *day;
+        } else {
+            t.day = *report_day;
+        }
         t.views = views.at("value").i64_lenient();
         t.marketplace = std::string(marketplace);
         out.push_back(std::move(t));

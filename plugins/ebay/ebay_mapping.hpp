@@ -75,9 +75,11 @@ model::Product map_group_product(const json::Node& group, std::string_view marke
 /// The group key an item belongs to, or empty.
 std::string group_key_of(const json::Node& item);
 
-/// The rows of a traffic report (dimensions LISTING and DAY), with the
-/// views of each; rows whose LISTING_VIEWS_TOTAL is not applicable are left
-/// out (unknown, not zero) and counted in `skipped`.
-std::vector<model::TrafficSample> map_traffic(const json::Node& report, std::string_view marketplace, std::int64_t& skipped);
+/// The rows of a traffic report (dimensions LISTING and DAY, or LISTING alone
+/// for the one day `report_day` the report covers), with the views of each;
+/// rows whose LISTING_VIEWS_TOTAL is not applicable are left out (unknown,
+/// not zero) and counted in `skipped`.
+std::vector<model::TrafficSample> map_traffic(const json::Node& report, std::string_view marketplace, std::int64_t& skipped,
+                                              std::optional<std::int64_t> report_day = std::nullopt);
 
 }  // namespace pcgd::ebay

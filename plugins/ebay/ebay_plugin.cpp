@@ -8,7 +8,9 @@
 // Inventory pages through inventory items, reads each SKU's offers for the
 // shop's marketplace and each variation group once; orders page through
 // getOrders by lastModifiedDate; traffic reads the Analytics traffic report
-// by listing and day, 90 days per call at most. See docs/ebay.md.
+// by listing and day, 90 days per call at most, or, where eBay refuses that
+// undocumented pair of dimensions, by listing for one day per call within a
+// daily call budget. See docs/ebay.md.
 #include "ebay_mapping.hpp"
 
 #include <pcgd/model/json.hpp>
@@ -44,7 +46,12 @@ constexpr std::int64_t traffic_days_per_call = 90;
 /// Traffic of recent days is revised while eBay catches up: re-read them.
 constexpr std::int64_t traffic_reread_days = 3;
 /// getTrafficReport's default daily quota (eBay's API call limits page).
-constexpr std::int64_t traffic_calls_per_day = 100;
+constexpr std::int64_t traffic_quota_per_day = 100;
+/// A LISTING report without listing_ids holds this many listings at most, and
+/// listing_ids takes as many ids.
+constexpr std::size_t report_listings_max = 200;
+/// The report's metrics: views are what is kept; the others cost nothing more.
+constexpr const char* traffic_metrics = "LISTING_VIEWS_TOTAL,LISTING_IMPRESSION_TOTAL,TRANSACTION";
 /// An offers or group request whose answer does not parse is sent again this many times.
 constexpr int max_fetch_repeats = 3;
 /// A call limit (daily quota) reached without a Retry-After: wait this long, then ask again.
@@ -104,6 +111,11 @@ struct Cursor {
     bool previous_known = false;
     // Traffic: the days still to read in this pass, and the last day read.
     std::optional<std::int64_t> traffic_from, traffic_to, traffic_last_day;
+    // eBay refused dimension=LISTING,DAY once: read dimension=LISTING a day at a time from then on.
+    bool traffic_one_dimension = false;
+    // Report calls spent on eBay's day `traffic_calls_day`, against the daily budget.
+    std::optional<std::int64_t> traffic_calls_day;
+    std::int64_t traffic_calls = 0;
 
     std::string to_json() const {
         json::Writer w;
@@ -129,6 +141,11 @@ struct Cursor {
         day("traffic_from", traffic_from);
         day("traffic_to", traffic_to);
         day("traffic_last_day", traffic_last_day);
+        if (traffic_one_dimension) w.field("traffic_dimension", "LISTING");
+        if (traffic_calls_day) {
+            day("traffic_calls_day", traffic_calls_day);
+            w.field("traffic_calls", traffic_calls);
+        }
         w.end_object();
         return std::string(w.view());
     }
@@ -160,6 +177,12 @@ struct Cursor {
         c.traffic_from = day("traffic_from");
         c.traffic_to = day("traffic_to");
         c.traffic_last_day = day("traffic_last_day");
+        if (auto d = n.find("traffic_dimension")) {
+            if (d->str() != "LISTING") d->fail("expected LISTING");
+            c.traffic_one_dimension = true;
+        }
+        c.traffic_calls_day = day("traffic_calls_day");
+        if (auto calls = n.find("traffic_calls")) c.traffic_calls = calls->i64();
         return c;
     }
 };
@@ -175,6 +198,8 @@ public:
                R"M({"name":"refresh_token","type":"string","secret":true,"description":"The seller's OAuth refresh token (18 months); stored by `pcgd shop connect` when the seller consents"},)M"
                R"M({"name":"marketplace_id","type":"string","description":"EBAY_GB or EBAY_FR; by default the shop country's marketplace"},)M"
                R"M({"name":"page_size","type":"integer","default":200,"description":"Orders or inventory items per page, 1 to 200"},)M"
+               R"M({"name":"traffic_days","type":"integer","default":90,"description":"Days of traffic a first traffic sync reads, 1 to 730"},)M"
+               R"M({"name":"traffic_calls_per_day","type":"integer","default":50,"description":"Traffic report calls a day at most, of eBay's 100 (the rest for other tools)"},)M"
                R"M({"name":"ru_name","type":"string","description":"The app's RuName (eBay redirect URL name), for `pcgd shop connect`"},)M"
                R"M({"name":"auth_url","type":"url","description":"eBay's consent host; by default https://auth.ebay.com (auth.sandbox.ebay.com for a sandbox base_url)"}]})M";
     }
@@ -214,6 +239,17 @@ public:
             if (n < 1 || n > 200) throw sdk::Error(PCGD_ERR_CONFIG, "settings.page_size: must be between 1 and 200");
             page_size_ = n;
         }
+        const auto integer = [&](const char* key, std::int64_t lowest, std::int64_t highest, std::int64_t& into) {
+            auto v = settings.find(key);
+            if (!v) return;
+            if (v->i64() < lowest || v->i64() > highest)
+                throw sdk::Error(PCGD_ERR_CONFIG, std::string("settings.") + key + ": must be between " +
+                                                      std::to_string(lowest) + " and " + std::to_string(highest));
+            into = v->i64();
+        };
+        integer("traffic_days", 1, 730, traffic_days_);
+        // eBay raises the quota on request (Application Growth Check), hence more than 100 allowed.
+        integer("traffic_calls_per_day", 1, 10'000, traffic_budget_);
     }
 
     void begin(const sdk::Job& job) override {
@@ -245,12 +281,18 @@ public:
                 // A full pass still knows what the last one saw, so deletions are found.
                 cursor_.previous = std::move(previous.previous);
                 cursor_.previous_known = previous.previous_known;
+            } else if (stage == Stage::traffic) {
+                // A full pass reads every day again, but eBay's answer and today's calls stand.
+                cursor_.traffic_one_dimension = previous.traffic_one_dimension;
+                cursor_.traffic_calls_day = previous.traffic_calls_day;
+                cursor_.traffic_calls = previous.traffic_calls;
             }
         }
+        traffic_groups_.clear();
         if (scanning_ || (stage == Stage::items && !cursor_.next)) pass_listings_.clear();
         window_ready_ = (stage == Stage::orders && cursor_.next) || stage == Stage::items ||
-                        (stage == Stage::traffic && cursor_.traffic_from && cursor_.traffic_to &&
-                         *cursor_.traffic_from <= *cursor_.traffic_to);
+                        (stage == Stage::traffic && !cursor_.traffic_one_dimension && cursor_.traffic_from &&
+                         cursor_.traffic_to && *cursor_.traffic_from <= *cursor_.traffic_to);
     }
 
     sdk::Step next_step() override {
@@ -260,12 +302,28 @@ public:
             open_window();
             if (done_) return sdk::Step::done();
         }
+        if (traffic_call()) {
+            const std::int64_t today = model::floor_div(server_now(), day_ms);
+            if (cursor_.traffic_calls_day != today) {
+                cursor_.traffic_calls_day = today;
+                cursor_.traffic_calls = 0;
+            }
+            if (cursor_.traffic_calls >= traffic_budget_) {
+                // The cursor committed with the last report holds the next day: the next sync starts there.
+                host().log(sdk::LogLevel::warn,
+                           "ebay: " + std::to_string(cursor_.traffic_calls) +
+                               " traffic report calls today reach settings.traffic_calls_per_day; traffic from " +
+                               model::format_date(*cursor_.traffic_from) + " on is read by the next sync");
+                done_ = true;
+                return sdk::Step::done();
+            }
+        }
         sdk::Request r = data_request(current_path());
-        if (cursor_.stage == Stage::traffic && !scanning_ && fetches_.empty()) {
+        if (traffic_call()) {
             // The traffic report has a quota of its own: 100 calls a day.
             r.rate_bucket = "sell.analytics.traffic_report";
-            r.rate_bucket_capacity = traffic_calls_per_day;
-            r.rate_bucket_restore_milli_per_s = traffic_calls_per_day * 1000 / 86'400;
+            r.rate_bucket_capacity = traffic_quota_per_day;
+            r.rate_bucket_restore_milli_per_s = traffic_quota_per_day * 1000 / 86'400;
         }
         return sdk::Step::send(std::move(r));
     }
@@ -288,12 +346,22 @@ public:
             out.retry_after_ms = call_limit_wait_ms;
             return;
         }
+        if (traffic_call()) ++cursor_.traffic_calls;
         if (response.status() == 403)
             throw sdk::Error(PCGD_ERR_AUTH, "eBay denied access to " + operation() + ": " + errors_text(body));
-        if (response.status() == 400 && cursor_.stage == Stage::traffic && !scanning_ && fetches_.empty() && lags(body)) {
+        if (response.status() == 400 && traffic_call() && lags(body)) {
             // 50600: some listings' figures do not reach the end date yet. Ask for a day less.
             host().log(sdk::LogLevel::info, "ebay: " + errors_text(body) + "; reading up to the day before");
+            traffic_groups_.clear();
             if (--*cursor_.traffic_to < *cursor_.traffic_from) finish_traffic(out);
+            return;
+        }
+        if (response.status() == 400 && traffic_call() && !cursor_.traffic_one_dimension && refuses_dimension(body)) {
+            // The spec lists DAY or LISTING, one of them; the pair is a convenience an account may not have.
+            host().log(sdk::LogLevel::info, "ebay: the traffic report refuses dimension=LISTING,DAY (" + errors_text(body) +
+                                                "); reading dimension=LISTING one day per call from now on");
+            cursor_.traffic_one_dimension = true;
+            out.commit(cursor_.to_json());
             return;
         }
         const bool no_offer = response.status() == 404 && !fetches_.empty() && fetches_.front().kind == Fetch::offers;
@@ -362,6 +430,11 @@ private:
         return "?";
     }
 
+    /// The request in flight (or next) is a traffic report.
+    bool traffic_call() const {
+        return cursor_.stage == Stage::traffic && !scanning_ && fetches_.empty() && !granting_;
+    }
+
     sdk::Step token_request() {
         sdk::Request r;
         r.method = sdk::Method::post;
@@ -414,7 +487,14 @@ private:
             // Whole days only: today's figures are not in yet.
             const std::int64_t to = today - 1;
             std::int64_t from = cursor_.traffic_last_day ? *cursor_.traffic_last_day - (traffic_reread_days - 1)
-                                                         : to - (traffic_days_per_call - 1);
+                                                         : to - (traffic_days_ - 1);
+            if (cursor_.traffic_one_dimension) {
+                // A call per day: a day is read once its figures are final (lastUpdatedDate), so
+                // nothing is re-read; a pass the budget stopped goes on from its next day.
+                from = cursor_.traffic_from       ? *cursor_.traffic_from
+                       : cursor_.traffic_last_day ? *cursor_.traffic_last_day + 1
+                                                  : to - (traffic_days_ - 1);
+            }
             from = std::max(from, to - 729);  // the report goes back two years
             cursor_.traffic_from = from;
             cursor_.traffic_to = to;
@@ -423,6 +503,7 @@ private:
     }
 
     std::int64_t traffic_chunk_end() const {
+        if (cursor_.traffic_one_dimension) return *cursor_.traffic_from;
         return std::min(*cursor_.traffic_to, *cursor_.traffic_from + traffic_days_per_call - 1);
     }
 
@@ -434,11 +515,11 @@ private:
         case Stage::items:
             return cursor_.next ? *cursor_.next : first_items_path();
         case Stage::traffic: {
-            const std::string filter = "marketplace_ids:{" + std::string(marketplace_.id) + "},date_range:[" +
-                                       ebay_day(*cursor_.traffic_from) + ".." + ebay_day(traffic_chunk_end()) + "]";
-            return "/sell/analytics/v1/traffic_report?dimension=LISTING,DAY&metric=LISTING_VIEWS_TOTAL,LISTING_IMPRESSION_TOTAL,TRANSACTION"
-                   "&filter=" +
-                   encode_filter(filter);
+            std::string filter = "marketplace_ids:{" + std::string(marketplace_.id) + "},date_range:[" + ebay_day(*cursor_.traffic_from) +
+                                 ".." + ebay_day(traffic_chunk_end()) + "]";
+            if (!traffic_groups_.empty()) filter += ",listing_ids:{" + traffic_groups_.front() + "}";
+            return std::string("/sell/analytics/v1/traffic_report?dimension=") + (cursor_.traffic_one_dimension ? "LISTING" : "LISTING,DAY") +
+                   "&metric=" + traffic_metrics + "&filter=" + encode_filter(filter);
         }
         }
         return "/";
@@ -599,9 +680,26 @@ private:
     // ------------------------------------------------------------- traffic
 
     void on_traffic(const json::Node& root, sdk::Result& out) {
+        const bool one_day = cursor_.traffic_one_dimension;
+        const std::int64_t day = *cursor_.traffic_from;
+        if (one_day)
+            if (auto updated = root.find("lastUpdatedDate")) {
+                // eBay stamps the update that brought in the day before it; a day past that has no final figures yet.
+                const auto t = model::parse_iso8601(updated->str());
+                if (!t) updated->fail("expected an ISO 8601 timestamp");
+                if (day > model::floor_div(*t, day_ms) - 1) {
+                    host().log(sdk::LogLevel::info, "ebay: the traffic of " + model::format_date(day) +
+                                                        " is not final yet (lastUpdatedDate " +
+                                                        std::string(updated->str()) + "); the next sync reads it");
+                    traffic_groups_.clear();
+                    cursor_.traffic_to = day - 1;
+                    return finish_traffic(out);
+                }
+            }
         std::int64_t skipped = 0;
-        std::set<std::string> unknown;
-        for (auto& t : map_traffic(root, marketplace_.id, skipped)) {
+        std::set<std::string> unknown, reported;
+        for (auto& t :
+             map_traffic(root, marketplace_.id, skipped, one_day ? std::optional<std::int64_t>(day) : std::nullopt)) {
             if (auto it = listing_skus_.find(t.listing_id); it != listing_skus_.end()) t.sku = it->second;
             else unknown.insert(t.listing_id);
             host().emit(t);
@@ -612,6 +710,23 @@ private:
                                                 "the Inventory API): their views carry no SKU");
         if (skipped)
             host().log(sdk::LogLevel::info, "ebay: " + std::to_string(skipped) + " traffic rows without applicable views left out");
+        if (one_day && !traffic_groups_.empty()) {
+            traffic_groups_.pop_front();
+            if (!traffic_groups_.empty()) return;  // the day is complete with its last group
+        } else if (one_day) {
+            std::size_t rows = 0;
+            if (auto records = root.find("records"))
+                records->for_each([&](const json::Node& r) {
+                    ++rows;
+                    reported.insert(std::string(r.at("dimensionValues")[0].at("value").str()));
+                });
+            if (rows >= report_listings_max && queue_listing_groups(reported)) return;
+            if (rows >= report_listings_max)
+                host().log(sdk::LogLevel::warn,
+                           "ebay: the traffic report of " + model::format_date(day) + " holds " + std::to_string(rows) +
+                               " listings, eBay's most without listing_ids, and the inventory "
+                               "knows no other listing to ask for by id: that day may lack listings");
+        }
         const std::int64_t end = traffic_chunk_end();
         cursor_.traffic_last_day = end;
         cursor_.traffic_from = end + 1;
@@ -619,7 +734,26 @@ private:
         out.commit(cursor_.to_json());
     }
 
+    /// A one-day report stopped at eBay's 200 listings: the inventory's other
+    /// listings are asked for by id, 200 a call. False when there are none.
+    bool queue_listing_groups(const std::set<std::string>& reported) {
+        std::string group;
+        std::size_t in_group = 0;
+        for (const auto& [listing, sku] : listing_skus_) {
+            if (reported.count(listing)) continue;
+            group += (in_group ? "|" : "") + listing;
+            if (++in_group == report_listings_max) {
+                traffic_groups_.push_back(std::move(group));
+                group.clear();
+                in_group = 0;
+            }
+        }
+        if (in_group) traffic_groups_.push_back(std::move(group));
+        return !traffic_groups_.empty();
+    }
+
     void finish_traffic(sdk::Result& out) {
+        traffic_groups_.clear();
         cursor_.traffic_from.reset();
         cursor_.traffic_to.reset();
         done_ = true;
@@ -631,11 +765,20 @@ private:
         return std::find(ids.begin(), ids.end(), 50600) != ids.end();
     }
 
+    /// 50001, "Invalid dimension specified": the id the spec's x-response-codes give getTrafficReport for a
+    /// dimension it does not take (the spec lists DAY or LISTING, one of them).
+    static bool refuses_dimension(std::string_view body) {
+        const auto ids = error_ids(body);
+        return std::find(ids.begin(), ids.end(), 50001) != ids.end();
+    }
+
     // Settings.
     std::string base_, basic_, refresh_token_;
     Marketplace marketplace_;
     model::Currency shop_currency_;
     std::int64_t page_size_ = 200;
+    std::int64_t traffic_days_ = 90;    // of a first traffic sync
+    std::int64_t traffic_budget_ = 50;  // traffic report calls a day, of eBay's quota of 100
     // Across jobs.
     std::string token_;
     TimestampMs token_expires_ms_ = 0;  // on eBay's clock
@@ -659,6 +802,8 @@ private:
     std::map<std::string, std::string> listing_skus_, pass_listings_;
     bool listings_known_ = false, scanning_ = false;
     std::optional<std::string> scan_next_;
+    // The listing_ids groups (ids joined by '|') still to ask for on the day being read.
+    std::deque<std::string> traffic_groups_;
 };
 
 }  // namespace

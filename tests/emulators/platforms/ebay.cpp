@@ -8,8 +8,11 @@
 // groups. Fulfillment: getOrders with the lastmodifieddate / creationdate /
 // orderfulfillmentstatus filters (brackets and braces must arrive
 // percent-encoded), limit 1..200, offset paging with `next`; getOrder.
-// Analytics: the traffic report by LISTING and DAY, at most 90 days, one
-// marketplace. Money is `{value, currency}` with decimal strings; errors are
+// Analytics: the traffic report by LISTING, by DAY or by both (the
+// combination eBay's spec does not list; `--data generated,one-dimension`
+// refuses it with 400 errorId 50001, as a real account may), at most 90
+// days, one marketplace, an optional listing_ids filter of up to 200 ids and
+// at most 200 listings without one. Money is `{value, currency}` with decimal strings; errors are
 // eBay's `errors[]` container with the ids of the specs' x-response-codes.
 // Every answer carries a `Date` on the emulator's clock. See docs/ebay.md.
 #include <pcgd/emulator/platform.hpp>
@@ -41,6 +44,8 @@ constexpr TimestampMs day_ms = 86'400'000;
 /// for a client whose "now" is a little ahead of this clock).
 constexpr TimestampMs order_history_ms = 729 * day_ms;
 constexpr std::int64_t max_traffic_days = 90;
+/// A LISTING report without listing_ids holds this many listings at most; listing_ids takes as many.
+constexpr std::size_t max_report_listings = 200;
 /// Where `next` links point, as eBay's do (clients read their path and query).
 constexpr const char* api_host = "https://api.ebay.com";
 
@@ -206,7 +211,18 @@ public:
         : PlatformModule(data, options),
           bucket_(options.bucket_capacity, options.leak_per_s),
           started_steady_ms_(this->options().steady_now_ms()) {
-        if (options.data != "generated") throw std::invalid_argument("--data: the ebay platform serves generated data only");
+        const std::string expected = "--data: expected generated[,one-dimension], got '" + options.data + "'";
+        std::string_view rest = options.data;
+        bool generated = false;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            const std::string_view item = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            if (item == "generated") generated = true;
+            else if (item == "one-dimension") one_dimension_ = true;
+            else throw std::invalid_argument(expected);
+        }
+        if (!generated) throw std::invalid_argument(expected);
         const bool fr = data.shop.country == "FR";
         market_ = fr ? Market{"EBAY_FR", "fr_FR", "maison_lumiere_fr"} : Market{"EBAY_GB", "en_GB", "lumiere_home_uk"};
         // Nothing older than two years is served: it is not part of the shop here.
@@ -747,8 +763,12 @@ private:
         std::vector<std::string> dimensions = split(r.param("dimension").value_or(""), ',');
         std::vector<std::string> sorted_dimensions = dimensions;
         std::sort(sorted_dimensions.begin(), sorted_dimensions.end());
-        if (sorted_dimensions != std::vector<std::string>{"DAY", "LISTING"})
-            return error(400, 50001, domain, "Invalid dimension specified. The emulator serves dimension=LISTING,DAY.");
+        // DAY or LISTING, as the spec lists them; both together only where an account accepts it.
+        const bool combined = sorted_dimensions == std::vector<std::string>{"DAY", "LISTING"};
+        if (!(combined && !one_dimension_) && dimensions != std::vector<std::string>{"DAY"} &&
+            dimensions != std::vector<std::string>{"LISTING"})
+            return error(400, 50001, domain, "Invalid dimension specified. For help, see the documentation.",
+                         {{"dimension", r.param("dimension").value_or("")}});
         const std::string metric_param = r.param("metric").value_or("");
         if (metric_param.empty()) return error(400, 50008, domain, "The call requires at least one metric.");
         std::vector<std::string> metrics;
@@ -765,6 +785,7 @@ private:
         if (!filter) return error(400, 50005, domain, "No filter is specified, which is required.");
         std::string marketplace;
         std::optional<std::int64_t> from, to;
+        std::optional<std::set<std::string>> listing_ids;
         for (const auto& term : split(*filter, ',')) {
             const auto colon = term.find(':');
             const std::string field = term.substr(0, colon);
@@ -782,6 +803,18 @@ private:
                 if (!from) return error(400, 50013, domain, "Invalid date range format - Start Date. The format is yyyyMMdd.");
                 to = parse_day(std::string_view(value).substr(dots + 2, value.size() - dots - 3));
                 if (!to) return error(400, 50014, domain, "Invalid date range format - End Date. The format is yyyyMMdd.");
+            } else if (field == "listing_ids") {
+                if (value.size() < 2 || value.front() != '{' || value.back() != '}')
+                    return error(400, 50034, domain, "Invalid listing ids filter format " + value + ".");
+                listing_ids.emplace();
+                for (const auto& id : split(std::string_view(value).substr(1, value.size() - 2), '|')) {
+                    if (id.empty()) return error(400, 50027, domain, "The 'listing_id' value is empty.");
+                    listing_ids->insert(id);
+                }
+                if (listing_ids->size() > max_report_listings)
+                    return error(400, 50028, domain,
+                                 "The maximum number of listing IDs has been exceeded. The maximum number of listing "
+                                 "IDs is 200.");
             } else {
                 return error(400, 50021, domain, "Invalid filter field " + field + " specified.");
             }
@@ -807,25 +840,41 @@ private:
         w.end_array().key("metrics").begin_array();
         for (const auto& m : metrics) w.begin_object().field("key", m).field("localizedName", m).field("dataType", "NUMBER").end_object();
         w.end_array().end_object();
-        w.key("records").begin_array();
+        // One row per value of the dimensions, views summed over what the row covers, in the data's order (day, listing).
+        std::vector<std::pair<std::vector<std::string>, std::int64_t>> rows;
+        std::map<std::vector<std::string>, std::size_t> row_at;
+        std::set<std::string> listings;
         if (marketplace == market_.id)
             for (const auto& t : data().traffic) {
                 if (t.day < *from || t.day > std::min(*to, last_updated)) continue;
-                w.begin_object().key("dimensionValues").begin_array();
-                for (const auto& d : dimensions)
-                    w.begin_object().field("value", d == "LISTING" ? t.listing_id : ebay_day(t.day)).field("applicable", true).end_object();
-                w.end_array().key("metricValues").begin_array();
-                for (const auto& m : metrics) {
-                    w.begin_object();
-                    if (m == "LISTING_VIEWS_TOTAL") w.field("value", t.views);
-                    else if (m == "LISTING_IMPRESSION_TOTAL" || m == "TOTAL_IMPRESSION_TOTAL") w.field("value", t.views * 23 + 7);
-                    else if (m == "TRANSACTION") w.field("value", t.views / 40);
-                    else if (m == "CLICK_THROUGH_RATE" || m == "SALES_CONVERSION_RATE") w.field("value", 0.0);
-                    else w.field("value", t.views / 3);
-                    w.field("applicable", true).end_object();
-                }
-                w.end_array().end_object();
+                if (listing_ids && !listing_ids->count(t.listing_id)) continue;
+                // Without listing_ids a listing report stops at 200 listings.
+                if (!listing_ids && dimensions == std::vector<std::string>{"LISTING"} && !listings.count(t.listing_id) &&
+                    listings.size() == max_report_listings)
+                    continue;
+                listings.insert(t.listing_id);
+                std::vector<std::string> key;
+                for (const auto& d : dimensions) key.push_back(d == "LISTING" ? t.listing_id : ebay_day(t.day));
+                auto [it, added] = row_at.try_emplace(key, rows.size());
+                if (added) rows.emplace_back(std::move(key), 0);
+                rows[it->second].second += t.views;
             }
+        w.key("records").begin_array();
+        for (const auto& [key, views] : rows) {
+            w.begin_object().key("dimensionValues").begin_array();
+            for (const auto& v : key) w.begin_object().field("value", v).field("applicable", true).end_object();
+            w.end_array().key("metricValues").begin_array();
+            for (const auto& m : metrics) {
+                w.begin_object();
+                if (m == "LISTING_VIEWS_TOTAL") w.field("value", views);
+                else if (m == "LISTING_IMPRESSION_TOTAL" || m == "TOTAL_IMPRESSION_TOTAL") w.field("value", views * 23 + 7);
+                else if (m == "TRANSACTION") w.field("value", views / 40);
+                else if (m == "CLICK_THROUGH_RATE" || m == "SALES_CONVERSION_RATE") w.field("value", 0.0);
+                else w.field("value", views / 3);
+                w.field("applicable", true).end_object();
+            }
+            w.end_array().end_object();
+        }
         w.end_array();
         w.field("startDate", ebay_time(*from * day_ms)).field("endDate", ebay_time((*to + 1) * day_ms - 1000));
         w.field("lastUpdatedDate", ebay_time((last_updated + 1) * day_ms + 9 * 3'600'000));
@@ -834,6 +883,7 @@ private:
     }
 
     Market market_;
+    bool one_dimension_ = false;  // LISTING,DAY refused, as eBay's spec allows
     LeakyBucket bucket_;
     TimestampMs started_steady_ms_;
     std::map<std::string, std::int64_t> tokens_;  // access token -> expiry (steady ms)

@@ -187,3 +187,43 @@ TEST(EbayEndToEnd, ASellerOnEbayGbAndEbayFrSharesOneAccountBudget) {
     for (const auto& o : pcgd.export_jsonl("orders", "fr")) ASSERT_STREQ(o["marketplace"].GetString(), "EBAY_FR");
     for (const auto& o : pcgd.export_jsonl("orders", "uk")) ASSERT_STREQ(o["marketplace"].GetString(), "EBAY_GB");
 }
+
+TEST(EbayEndToEnd, AnAccountRefusingListingAndDayReadsOneDayPerCall) {
+    // eBay's spec lists DAY or LISTING; this emulator refuses the pair with 50001, as an account may.
+    Emulator shop(ebay("GB", 14, 15, 20, {"--bucket", "100000", "--leak-per-s", "100000", "--data", "generated,one-dimension"}));
+    Pcgd pcgd;
+    add_shop(pcgd, "uk", shop, "GB", {"traffic_calls_per_day=100"});
+    const auto first = sync_json(pcgd);
+    EXPECT_TRUE(first[0]["ok"].GetBool());
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", shop), "");
+    const auto calls = [&](const char* status) {
+        const auto stats = shop.stats();
+        const auto& route = stats["by_route"]["GET /sell/analytics/v1/traffic_report"];
+        return route.HasMember(status) ? route[status].GetInt64() : 0;
+    };
+    // The refused pair, then the 90 days of traffic_days one by one.
+    EXPECT_EQ(calls("400"), 1);
+    EXPECT_EQ(calls("200"), 90);
+    // The same day again: every final day is read, the refusal is remembered, no call is made.
+    const auto second = sync_json(pcgd, {"--dataset", "traffic"});
+    EXPECT_TRUE(second[0]["ok"].GetBool());
+    EXPECT_EQ(calls("400"), 1);
+    EXPECT_EQ(calls("200"), 90);
+    EXPECT_EQ(ground_truth_differences(pcgd, "uk", shop), "");
+}
+
+TEST(EbayEndToEnd, TheDailyBudgetLeavesTheOtherDaysForTheNextSync) {
+    Emulator shop(ebay("GB", 14, 15, 20, {"--bucket", "100000", "--leak-per-s", "100000", "--data", "generated,one-dimension"}));
+    Pcgd pcgd;
+    add_shop(pcgd, "uk", shop);  // traffic_calls_per_day: 50 by default
+    const auto report = sync_json(pcgd, {"--dataset", "traffic"});
+    EXPECT_TRUE(report[0]["ok"].GetBool());
+    const auto stats = shop.stats();
+    const auto& route = stats["by_route"]["GET /sell/analytics/v1/traffic_report"];
+    EXPECT_EQ(route["400"].GetInt64(), 1);
+    EXPECT_EQ(route["200"].GetInt64(), 49) << "the refusal counts against the 50";
+    // The 49 oldest of the 90 days are in; nothing of the last 41.
+    std::set<std::string> days;
+    for (const auto& t : pcgd.export_jsonl("traffic", "uk")) days.insert(t["day"].GetString());
+    EXPECT_EQ(days.size(), 49u);
+}

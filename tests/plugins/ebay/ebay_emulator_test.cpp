@@ -19,7 +19,7 @@ struct Fixture {
     std::unique_ptr<Emulator> emulator;
     std::string bearer;
 
-    explicit Fixture(int bucket = 1'000'000, const std::string& country = "GB") {
+    explicit Fixture(int bucket = 1'000'000, const std::string& country = "GB", const std::string& data = "generated") {
         EmulatorOptions o;
         o.platform = "ebay";
         o.generator.seed = 4;
@@ -29,6 +29,7 @@ struct Fixture {
         o.module.bucket_capacity = bucket;
         o.module.leak_per_s = bucket;
         o.module.steady_now_ms = [this] { return steady_ms; };
+        o.module.data = data;
         emulator = std::make_unique<Emulator>(o);
         const auto token = call("POST", "/identity/v1/oauth2/token", grant, basic);
         rapidjson::Document d;
@@ -162,4 +163,23 @@ TEST(EbayEmulator, OverTheBucketIsA429WithEbaysBody) {
         EXPECT_FALSE(Fixture::header(r, "Retry-After").empty());
     }
     EXPECT_GE(limited, 3);
+}
+
+TEST(EbayEmulator, OneDimensionRefusesTheListingAndDayPairAndServesEachAlone) {
+    Fixture f(1'000'000, "GB", "generated,one-dimension");
+    const std::string filter = "&metric=LISTING_VIEWS_TOTAL&filter=marketplace_ids:%7BEBAY_GB%7D,date_range:%5B20261030..20261030%5D";
+    const auto refused = f.get("/sell/analytics/v1/traffic_report?dimension=LISTING,DAY" + filter);
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_EQ(Fixture::error_id(refused), 50001);
+    EXPECT_STREQ(Fixture::json(refused)["errors"][0]["parameters"][0]["name"].GetString(), "dimension");
+    // One day by listing sums to the day's total by DAY.
+    const auto listing = Fixture::json(f.get("/sell/analytics/v1/traffic_report?dimension=LISTING" + filter));
+    const auto day = Fixture::json(f.get("/sell/analytics/v1/traffic_report?dimension=DAY" + filter));
+    std::int64_t sum = 0;
+    for (const auto& r : listing["records"].GetArray()) sum += r["metricValues"][0]["value"].GetInt64();
+    ASSERT_EQ(day["records"].Size(), 1u);
+    EXPECT_STREQ(day["records"][0]["dimensionValues"][0]["value"].GetString(), "20261030");
+    EXPECT_EQ(day["records"][0]["metricValues"][0]["value"].GetInt64(), sum);
+    EXPECT_GT(sum, 0);
+    EXPECT_EQ(Fixture::error_id(f.get("/sell/analytics/v1/traffic_report?dimension=LISTING" + filter + ",listing_ids:%7B%7D")), 50027);
 }

@@ -67,9 +67,9 @@ void begin_with_token(FakeHost& host, sdk::Dataset dataset, std::string_view cur
 }
 
 /// A traffic job's first pass over the inventory, to learn which SKU each listing sells; empty here.
-void scan_no_listings(FakeHost& host) {
+void scan_no_listings(FakeHost& host, const std::vector<std::pair<std::string, std::string>>& date = dated) {
     ASSERT_EQ(host.next_step().request.url, "https://api.ebay.com/sell/inventory/v1/inventory_item?limit=2&offset=0");
-    const auto result = host.respond(200, dated, R"({"total":0,"size":0,"limit":2,"inventoryItems":[]})");
+    const auto result = host.respond(200, date, R"({"total":0,"size":0,"limit":2,"inventoryItems":[]})");
     EXPECT_FALSE(result.checkpoint) << "the traffic cursor has not moved";
 }
 
@@ -539,5 +539,165 @@ TEST(EbayPlugin, FiguresNotYetUpdatedShortenTheRangeByADay) {
     const auto last = host.respond(400, dated, lagging);
     EXPECT_TRUE(last.checkpoint);
     EXPECT_NE(last.cursor.find(R"("traffic_last_day":"2027-03-01")"), std::string::npos) << last.cursor;
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+}
+
+namespace {
+
+const std::string refused_dimension = R"({"errors":[{"errorId":50001,"domain":"API_ANALYTICS","category":"REQUEST",)"
+                                      R"("message":"Invalid dimension specified. For help, see the documentation.",)"
+                                      R"("parameters":[{"name":"dimension","value":"LISTING,DAY"}]}]})";
+const std::string report_prefix = "https://api.ebay.com/sell/analytics/v1/traffic_report?dimension=";
+
+/// A one-day LISTING report as eBay answers it (getTrafficReport_LISTING_EBAY_GB.json's shape),
+/// updated on 2027-03-01 09:10Z: figures up to 2027-02-28 are final.
+std::string one_day_report(const std::vector<std::pair<std::string, std::int64_t>>& views) {
+    std::string r = R"({"header":{"dimensionKeys":[{"key":"LISTING_ID","localizedName":"Listing ID","dataType":"STRING"}],)"
+                    R"("metrics":[{"key":"LISTING_IMPRESSION_TOTAL"},{"key":"LISTING_VIEWS_TOTAL"},{"key":"TRANSACTION"}]},"records":[)";
+    for (std::size_t i = 0; i < views.size(); ++i)
+        r += std::string(i ? "," : "") + R"({"dimensionValues":[{"value":")" + views[i].first + R"(","applicable":true}],)" +
+             R"("metricValues":[{"value":7,"applicable":true},{"value":)" + std::to_string(views[i].second) +
+             R"(,"applicable":true},{"value":0,"applicable":true}]})";
+    return r + R"(],"lastUpdatedDate":"2027-03-01T09:10:00.000Z"})";
+}
+
+std::string one_day_url(const std::string& day) {
+    return report_prefix + "LISTING&metric=LISTING_VIEWS_TOTAL,LISTING_IMPRESSION_TOTAL,TRANSACTION&filter=marketplace_ids:%7BEBAY_GB%7D,date_range:%5B" +
+           day + ".." + day + "%5D";
+}
+
+}  // namespace
+
+TEST(EbayPlugin, ARefusedDimensionPairSwitchesToOneDayListingReports) {
+    FakeHost host(pcgd_plugin_get_vtable(), settings(R"("page_size":2,"traffic_days":3)"), march_2027_ms);
+    begin_with_token(host, sdk::Dataset::traffic);
+    scan_no_listings(host);
+    EXPECT_EQ(host.next_step().request.url, report_prefix +
+                                                "LISTING,DAY&metric=LISTING_VIEWS_TOTAL,LISTING_IMPRESSION_TOTAL,TRANSACTION&filter=marketplace_ids:"
+                                                "%7BEBAY_GB%7D,date_range:%5B20270226..20270228%5D");
+    const auto switched = host.respond(400, dated, refused_dimension);
+    ASSERT_TRUE(switched.checkpoint) << "the switch is remembered at once";
+    EXPECT_NE(switched.cursor.find(R"("traffic_dimension":"LISTING")"), std::string::npos) << switched.cursor;
+    EXPECT_NE(switched.cursor.find(R"("traffic_calls_day":"2027-03-01","traffic_calls":1)"), std::string::npos) << switched.cursor;
+    // The same first day, by listing alone.
+    EXPECT_EQ(host.next_step().request.url, one_day_url("20270226"));
+    host.respond(200, dated, one_day_report({{"110000000001", 40}, {"110000000002", 3}}));
+    EXPECT_EQ(host.next_step().request.url, one_day_url("20270227"));
+    host.respond(200, dated, one_day_report({{"110000000001", 36}}));
+    EXPECT_EQ(host.next_step().request.url, one_day_url("20270228"));
+    const auto last = host.respond(200, dated, one_day_report({}));
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+    const auto day = [](const char* d) { return *model::parse_date(d); };
+    EXPECT_EQ(host.records_of<model::TrafficSample>(),
+              (std::vector<model::TrafficSample>{{"", "110000000001", day("2027-02-26"), 40, std::nullopt, "EBAY_GB"},
+                                                  {"", "110000000002", day("2027-02-26"), 3, std::nullopt, "EBAY_GB"},
+                                                  {"", "110000000001", day("2027-02-27"), 36, std::nullopt, "EBAY_GB"}}));
+    EXPECT_NE(last.cursor.find(R"("traffic_last_day":"2027-02-28","traffic_dimension":"LISTING")"), std::string::npos) << last.cursor;
+    EXPECT_NE(last.cursor.find(R"("traffic_calls":4)"), std::string::npos) << last.cursor;
+
+    // A later sync keeps to one day per call and reads only the day after the last one: 2027-03-01, on 2027-03-02.
+    FakeHost later(pcgd_plugin_get_vtable(), settings(), march_2027_ms + 86'400'000);
+    later.begin(sdk::Dataset::traffic, false, last.cursor);
+    later.next_step();
+    later.respond(200, {{"Date", "Tue, 02 Mar 2027 00:00:00 GMT"}}, fixture("oauth_refresh_token_response.json"));
+    scan_no_listings(later, {{"Date", "Tue, 02 Mar 2027 00:00:00 GMT"}});
+    EXPECT_EQ(later.next_step().request.url, one_day_url("20270301"));
+    // eBay's figures still end on 2027-02-28: the day is left for the next sync.
+    const auto early = later.respond(200, {{"Date", "Tue, 02 Mar 2027 00:00:00 GMT"}}, one_day_report({{"110000000001", 1}}));
+    EXPECT_EQ(later.records().size(), 0u);
+    EXPECT_NE(early.cursor.find(R"("traffic_last_day":"2027-02-28")"), std::string::npos) << early.cursor;
+    EXPECT_NE(early.cursor.find(R"("traffic_calls_day":"2027-03-02","traffic_calls":1)"), std::string::npos) << early.cursor;
+    EXPECT_EQ(later.next_step().kind, sdk::Step::Kind::done);
+}
+
+TEST(EbayPlugin, TheDailyCallBudgetStopsAndTheNextDayResumesAtTheNextDay) {
+    const std::string cursor = R"({"v":1,"stage":"traffic","next":null,"high_water":null,"traffic_dimension":"LISTING"})";
+    FakeHost host(pcgd_plugin_get_vtable(), settings(R"("page_size":2,"traffic_calls_per_day":2)"), march_2027_ms);
+    begin_with_token(host, sdk::Dataset::traffic, cursor);
+    scan_no_listings(host);
+    // 90 days back from yesterday, the oldest first.
+    EXPECT_EQ(host.next_step().request.url, one_day_url("20261201"));
+    host.respond(200, dated, one_day_report({{"110000000001", 5}}));
+    EXPECT_EQ(host.next_step().request.url, one_day_url("20261202"));
+    const auto spent = host.respond(200, dated, one_day_report({{"110000000001", 6}}));
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done) << "two calls are today's budget";
+    EXPECT_NE(spent.cursor.find(R"("traffic_from":"2026-12-03","traffic_to":"2027-02-28","traffic_last_day":"2026-12-02")"),
+              std::string::npos)
+        << spent.cursor;
+    // Another sync the same day spends nothing.
+    host.begin(sdk::Dataset::traffic, false, spent.cursor);
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+    // The next day goes on from the next day, up to the new yesterday.
+    FakeHost next(pcgd_plugin_get_vtable(), settings(R"("page_size":2,"traffic_calls_per_day":2)"), march_2027_ms + 86'400'000);
+    next.begin(sdk::Dataset::traffic, false, spent.cursor);
+    next.next_step();
+    next.respond(200, {{"Date", "Tue, 02 Mar 2027 00:00:00 GMT"}}, fixture("oauth_refresh_token_response.json"));
+    scan_no_listings(next, {{"Date", "Tue, 02 Mar 2027 00:00:00 GMT"}});
+    EXPECT_EQ(next.next_step().request.url, one_day_url("20261203"));
+    const auto resumed = next.respond(200, {{"Date", "Tue, 02 Mar 2027 00:00:00 GMT"}}, one_day_report({}));
+    EXPECT_NE(resumed.cursor.find(R"("traffic_from":"2026-12-04","traffic_to":"2027-03-01")"), std::string::npos) << resumed.cursor;
+    std::string message;
+    EXPECT_EQ(code_of([&] { FakeHost h(pcgd_plugin_get_vtable(), settings(R"("traffic_calls_per_day":0)")); }, &message), PCGD_ERR_CONFIG);
+    EXPECT_NE(message.find("settings.traffic_calls_per_day: must be between 1 and 10000"), std::string::npos) << message;
+}
+
+TEST(EbayPlugin, OneDayReportsGiveTheRecordsOfTheCombinedReport) {
+    // The combined sample's two days, read as one-day LISTING reports, give the same records.
+    const auto records_of = [](bool one_dimension) {
+        FakeHost host(pcgd_plugin_get_vtable(), settings(R"("page_size":2,"traffic_days":2)"), *model::parse_iso8601("2025-03-03T12:00:00Z"));
+        const std::vector<std::pair<std::string, std::string>> date = {{"Date", "Mon, 03 Mar 2025 12:00:00 GMT"}};
+        host.begin(sdk::Dataset::traffic, false,
+                   one_dimension ? R"({"v":1,"stage":"traffic","next":null,"high_water":null,"traffic_dimension":"LISTING"})" : "");
+        host.next_step();
+        host.respond(200, date, fixture("oauth_refresh_token_response.json"));
+        host.next_step();
+        host.respond(200, date, R"({"total":0,"size":0,"limit":2,"inventoryItems":[]})");
+        if (!one_dimension) {
+            EXPECT_NE(host.next_step().request.url.find("LISTING,DAY"), std::string::npos);
+            host.respond(200, date, fixture("getTrafficReport_LISTING_DAY_EBAY_GB.json"));
+        } else {
+            EXPECT_EQ(host.next_step().request.url, one_day_url("20250301"));
+            host.respond(200, date, replace(one_day_report({{"110000000001", 40}, {"110000000002", 0}}), "2027-03-01", "2025-03-03"));
+            EXPECT_EQ(host.next_step().request.url, one_day_url("20250302"));
+            host.respond(200, date, replace(one_day_report({{"110000000001", 36}}), "2027-03-01", "2025-03-03"));
+        }
+        EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+        return host.records_of<model::TrafficSample>();
+    };
+    const auto combined = records_of(false);
+    ASSERT_EQ(combined.size(), 3u);
+    EXPECT_EQ(records_of(true), combined);
+}
+
+TEST(EbayPlugin, AOneDayReportAtTwoHundredListingsAsksForTheOthersById) {
+    FakeHost host(pcgd_plugin_get_vtable(), settings(R"("page_size":200,"traffic_days":1)"), march_2027_ms);
+    begin_with_token(host, sdk::Dataset::traffic, R"({"v":1,"stage":"traffic","next":null,"high_water":null,"traffic_dimension":"LISTING"})");
+    // The inventory: 203 items, each with an offer listed as 120000000000 + i.
+    std::string items = R"({"total":203,"size":203,"limit":200,"inventoryItems":[)";
+    for (int i = 0; i < 203; ++i) items += std::string(i ? "," : "") + R"({"sku":"S)" + std::to_string(1000 + i) + R"(","product":{"title":"t"}})";
+    host.next_step();
+    host.respond(200, dated, items + "]}");
+    for (int i = 0; i < 203; ++i) {
+        const auto step = host.next_step();
+        ASSERT_NE(step.request.url.find("offer?sku=S" + std::to_string(1000 + i)), std::string::npos) << step.request.url;
+        host.respond(200, dated,
+                     R"({"offers":[{"sku":"S)" + std::to_string(1000 + i) +
+                         R"(","marketplaceId":"EBAY_GB","format":"FIXED_PRICE","status":"PUBLISHED","pricingSummary":{"price":{"value":"1.00","currency":"GBP"}},"listing":{"listingId":")" +
+                         std::to_string(120000000000 + i) + R"(","listingStatus":"ACTIVE"}}]})");
+    }
+    // eBay answers its first 200 listings (the last 200 here); the 3 others are asked for by id.
+    std::vector<std::pair<std::string, std::int64_t>> first;
+    for (int i = 3; i < 203; ++i) first.emplace_back(std::to_string(120000000000 + i), 1);
+    EXPECT_EQ(host.next_step().request.url, one_day_url("20270228"));
+    EXPECT_FALSE(host.respond(200, dated, one_day_report(first)).checkpoint) << "the day is not complete";
+
+    EXPECT_EQ(host.next_step().request.url,
+              one_day_url("20270228").substr(0, one_day_url("20270228").size()) + ",listing_ids:%7B120000000000%7C120000000001%7C120000000002%7D");
+    const auto done = host.respond(200, dated, one_day_report({{"120000000001", 9}}));
+    ASSERT_TRUE(done.checkpoint);
+    EXPECT_NE(done.cursor.find(R"("traffic_last_day":"2027-02-28")"), std::string::npos) << done.cursor;
+    const auto traffic = host.records_of<model::TrafficSample>();
+    ASSERT_EQ(traffic.size(), 201u);
+    EXPECT_EQ(traffic.back(), (model::TrafficSample{"S1001", "120000000001", *model::parse_date("2027-02-28"), 9, std::nullopt, "EBAY_GB"}));
     EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
 }

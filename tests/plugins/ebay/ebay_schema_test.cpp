@@ -245,6 +245,19 @@ TEST_F(EbayBodies, EveryServedBodyMatchesEbaysSchemas) {
         check(*report_schema, served, 200, "getTrafficReport");
         EXPECT_GT(served.body.size(), 10'000u) << "90 days of listings";
         check(*analytics_errors, get("GET", report + "%2Clisting_idz:%7B1%7D"), 400, "an unknown filter");
+        // The dimensions the spec lists, one at a time: one day by listing, a range by day, listings by id.
+        const std::string one = "/sell/analytics/v1/traffic_report?metric=LISTING_VIEWS_TOTAL,TRANSACTION&filter=marketplace_ids:%7B" + market;
+        const auto by_listing = get("GET", one + "%7D,date_range:%5B20261030..20261030%5D&dimension=LISTING");
+        check(*report_schema, by_listing, 200, "getTrafficReport by LISTING");
+        rapidjson::Document listing_report;
+        listing_report.Parse(by_listing.body.c_str());
+        ASSERT_GT(listing_report["records"].Size(), 0u);
+        EXPECT_STREQ(listing_report["header"]["dimensionKeys"][0]["key"].GetString(), "LISTING_ID");
+        const std::string listing = listing_report["records"][0]["dimensionValues"][0]["value"].GetString();
+        check(*report_schema, get("GET", one + "%7D,date_range:%5B20261001..20261030%5D&dimension=DAY"), 200, "getTrafficReport by DAY");
+        check(*report_schema, get("GET", one + "%7D,date_range:%5B20261030..20261030%5D,listing_ids:%7B" + listing + "%7C1%7D&dimension=LISTING"),
+              200, "getTrafficReport by listing_ids");
+        check(*analytics_errors, get("GET", one + "%7D,date_range:%5B20261030..20261030%5D&dimension=SELLER"), 400, "50001, as the refused pair");
         check(*analytics_errors, get("GET", "/sell/analytics/v1/traffic_report?dimension=DAY&metric=LISTING_VIEWS_TOTAL&filter=marketplace_ids:%7B" +
                                                 market + "%7D,date_range:%5B20260101..20261031%5D"),
               400, "an unsupported dimension");
