@@ -747,3 +747,12 @@ TEST(AmazonPlugin, ListingsAreAskedForTwentyAtATimeAndARestartCarriesOn) {
     EXPECT_EQ(again.records_of<model::Product>().size(), 5u);
     EXPECT_TRUE(again.records_of<model::Deletion>().empty()) << "the snapshot was taken before the restart";
 }
+
+TEST(AmazonPlugin, GetListingsItemExampleGivesItsMarketplacesMainImage) {
+    const auto doc = parse(fixture("listings2021.getListingsItem.200.example.json"));
+    const auto us = amazon::listing_details(json::Node(doc), "ATVPDKIKX0DER");
+    EXPECT_EQ(us.images, (std::vector<model::Image>{{"https://www.example.com/luggage.png", 500, 500}}));
+    EXPECT_EQ(us.barcode, "");
+    EXPECT_TRUE(us.bullets.empty());
+    EXPECT_TRUE(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P").images.empty()) << "another marketplace's summaries";
+}
