@@ -658,7 +658,11 @@ TEST(AmazonPlugin, ListingDetailsNeverReplaceTheReportsDescriptionNorBarcode) {
     EXPECT_EQ(described.description_html, "<p>From the report</p>");
     EXPECT_EQ(described.description, "From the report");
     doc.Parse(R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","mainImage":{"link":"https://x/a.jpg","height":0,"width":900}}]})");
-    EXPECT_THROW(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P"), json::ParseError);
+    EXPECT_EQ(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P").images,
+              (std::vector<model::Image>{{"https://x/a.jpg", std::nullopt, std::nullopt}}))
+        << "a height of 0 is no size";
+    doc.Parse(R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","mainImage":{"link":"https://x/a.jpg","height":"big","width":900}}]})");
+    EXPECT_THROW(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P"), json::ParseError) << "not a number at all: a bad answer";
 }
 
 TEST(AmazonPlugin, ARefusedListingsPageKeepsTheReportsData) {
