@@ -1020,12 +1020,14 @@ private:
             const ListingDetails details = listing_details(item, market_->id);
             apply_listing_details(details, variants_.at(found->first), products_.at(found->second));
         });
-        listings_token_.reset();
+        // With 20 identifiers and pageSize 20 there is one page; a nextToken is
+        // followed all the same, unless it is the one just sent (no loop).
+        std::optional<std::string> next;
         if (auto p = root.find("pagination"))
-            if (auto t = p->find("nextToken"); t && !t->str().empty()) {
-                listings_token_ = std::string(t->str());
-                return;
-            }
+            if (auto t = p->find("nextToken"); t && !t->str().empty() && t->str() != listings_token_.value_or(""))
+                next = std::string(t->str());
+        listings_token_ = std::move(next);
+        if (listings_token_) return;
         complete_listings_batch(out);
     }
 

@@ -607,7 +607,8 @@ TEST(AmazonPlugin, ListingsItemsAddImagesWithSizesGtinsAndBulletPoints) {
     EXPECT_FALSE(result.checkpoint) << "the example has a nextToken: the same SKUs' next page first";
     EXPECT_EQ(host.next_step().request.url,
               listings_url("SYN-DRIP-WHT%2CSYN-FILT-100%2CSYN-SERV-600", "xsdflkj324lkjsdlkj3423klkjsdfkljlk2j34klj2l3k4jlksdjl234"));
-    result = host.respond(200, {}, R"({"numberOfResults":3,"items":[]})");
+    // The same token again would be a loop: the batch ends there.
+    result = host.respond(200, {}, R"({"numberOfResults":3,"pagination":{"nextToken":"xsdflkj324lkjsdlkj3423klkjsdfkljlk2j34klj2l3k4jlksdjl234"},"items":[]})");
     ASSERT_TRUE(result.checkpoint);
     EXPECT_FALSE(parse(result.cursor).HasMember("enrich"));
     EXPECT_FALSE(parse(result.cursor).HasMember("report_id"));
