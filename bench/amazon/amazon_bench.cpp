@@ -101,8 +101,9 @@ emulator::EmulatorOptions options(int products, int orders) {
 
 /// Without a seller id: the listings report alone (no Listings Items enrichment).
 std::string settings(const std::string& seller_id = {}) {
-    return std::string(R"({"base_url":"http://127.0.0.1","token_url":"http://127.0.0.1/auth/o2/token","client_id":"amzn1.application-oa2-client.pcgd-emulator",)"
-                       R"("client_secret":"pcgd-emulator-client-secret","refresh_token":"Atzr|pcgd-emulator-refresh-token","report_poll_ms":0,)") +
+    return std::string(
+               R"({"base_url":"http://127.0.0.1","token_url":"http://127.0.0.1/auth/o2/token","client_id":"amzn1.application-oa2-client.pcgd-emulator",)"
+               R"("client_secret":"pcgd-emulator-client-secret","refresh_token":"Atzr|pcgd-emulator-refresh-token","report_poll_ms":0,)") +
            (seller_id.empty() ? std::string() : R"("seller_id":")" + seller_id + R"(",)") +
            R"("shop":{"id":"b","platform":"amazon","country":"GB","currency":"GBP","time_zone":"Europe/London"}})";
 }

@@ -364,9 +364,10 @@ inline ListingDetails listing_details(const json::Node& item, std::string_view m
             // a failed sync: one odd image must not stop the inventory.
             const std::int64_t w = main->at("width").i64(), h = main->at("height").i64();
             const bool sized = w > 0 && h > 0 && w <= 1'000'000 && h <= 1'000'000;
-            merge_image(d.images, model::Image{std::string(main->at("link").str()),
-                                               sized ? std::optional<std::int32_t>(static_cast<std::int32_t>(w)) : std::nullopt,
-                                               sized ? std::optional<std::int32_t>(static_cast<std::int32_t>(h)) : std::nullopt});
+            merge_image(d.images,
+                        model::Image{std::string(main->at("link").str()),
+                                     sized ? std::optional<std::int32_t>(static_cast<std::int32_t>(w)) : std::nullopt,
+                                     sized ? std::optional<std::int32_t>(static_cast<std::int32_t>(h)) : std::nullopt});
         });
     auto attributes = item.find("attributes");
     if (!attributes) return d;

@@ -19,9 +19,6 @@
 // The API's clock is the data's clock plus three minutes, so everything the
 // data holds is visible (Amazon shows data two minutes late).
 // See docs/amazon.md.
-#include <pcgd/emulator/platform.hpp>
-#include <pcgd/sdk/text.hpp>
-
 #include <zlib.h>
 
 #include <algorithm>
@@ -30,6 +27,8 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <pcgd/emulator/platform.hpp>
+#include <pcgd/sdk/text.hpp>
 #include <set>
 #include <stdexcept>
 #include <variant>
@@ -104,7 +103,9 @@ bool is_fba(std::string_view sku) { return hash_string(sku) % 3 == 0; }
 /// Listings created by EAN show it in the listings report's product-id; the
 /// others (matched to an ASIN) show the ASIN there, and their EAN only in
 /// the Listings Items API's attributes.
-bool listed_by_ean(std::string_view sku) { return mix64(hash_string(sku)) % 2 == 0; }
+bool listed_by_ean(std::string_view sku) {
+    return mix64(hash_string(sku)) % 2 == 0;
+}
 
 constexpr const char* listings_prefix = "/listings/2021-08-01/items/";
 
@@ -258,7 +259,9 @@ public:
             }
         if (p.rfind("/finances/v0/orders/", 0) == 0) p = "/finances/v0/orders/{id}/financialEvents";
         if (p.rfind(listings_prefix, 0) == 0)
-            p = std::string(listings_prefix) + (p.find('/', std::string_view(listings_prefix).size()) == std::string::npos ? "{sellerId}" : "{sellerId}/{sku}");
+            p = std::string(listings_prefix) +
+                (p.find('/', std::string_view(listings_prefix).size()) == std::string::npos ? "{sellerId}"
+                                                                                            : "{sellerId}/{sku}");
         return r.method + " " + p;
     }
 
@@ -427,8 +430,10 @@ private:
         if (r.method == "POST" && p == "/reports/2021-06-30/reports") return "createReport";
         if (r.method == "GET" && p.rfind("/reports/2021-06-30/reports/", 0) == 0) return "getReport";
         if (r.method == "GET" && p.rfind("/reports/2021-06-30/documents/", 0) == 0) return "getReportDocument";
-        if (r.method == "GET" && p.rfind(listings_prefix, 0) == 0 && p.size() > std::string_view(listings_prefix).size())
-            return p.find('/', std::string_view(listings_prefix).size()) == std::string::npos ? "searchListingsItems" : "getListingsItem";
+        if (r.method == "GET" && p.rfind(listings_prefix, 0) == 0 &&
+            p.size() > std::string_view(listings_prefix).size())
+            return p.find('/', std::string_view(listings_prefix).size()) == std::string::npos ? "searchListingsItems"
+                                                                                              : "getListingsItem";
         return {};
     }
 
@@ -920,16 +925,19 @@ private:
 
     /// sellerId, marketplaceIds and includedData as Amazon checks them; the
     /// market and the data sets asked for, or the error.
-    std::variant<Response, std::pair<const Market*, std::set<std::string>>> listings_query(const Request& r, std::string_view seller) const {
-        if (seller != selling_partner_id) return listings_error(400, "BAD_REQUEST", "Invalid sellerId " + std::string(seller));
+    std::variant<Response, std::pair<const Market*, std::set<std::string>>> listings_query(
+        const Request& r, std::string_view seller) const {
+        if (seller != selling_partner_id)
+            return listings_error(400, "BAD_REQUEST", "Invalid sellerId " + std::string(seller));
         const auto markets = csv(r.param("marketplaceIds").value_or(""));
         if (markets.empty()) return listings_error(400, "BAD_REQUEST", "marketplaceIds is required");
         const Market* m = market_by_id(markets.front());
         if (!m) return listings_error(400, "BAD_REQUEST", "Invalid marketplaceIds " + markets.front());
         std::set<std::string> included;
         for (const auto& d : csv(r.param("includedData").value_or("summaries"))) {
-            static const std::set<std::string> known = {"summaries", "attributes", "issues", "offers", "fulfillmentAvailability",
-                                                        "procurement", "relationships", "productTypes"};
+            static const std::set<std::string> known = {
+                "summaries",   "attributes",    "issues",      "offers", "fulfillmentAvailability",
+                "procurement", "relationships", "productTypes"};
             if (!known.count(d)) return listings_error(400, "BAD_REQUEST", "Invalid includedData " + d);
             included.insert(d);  // the emulator fills summaries and attributes; the others are left out
         }
@@ -940,15 +948,22 @@ private:
     /// summary (mainImage with its pixel sizes: the first image) and the
     /// attributes the plugin reads (images as locators, without sizes; the
     /// EAN; the tags as bullet points; the description).
-    void write_listings_item(json::Writer& w, const Market& m, const ProductData& p, const std::set<std::string>& included) const {
+    void write_listings_item(json::Writer& w, const Market& m, const ProductData& p,
+                             const std::set<std::string>& included) const {
         const model::Variant& v = p.variants.front();
         const std::string lang = std::string_view(m.info->country) == "FR" ? "fr_FR" : "en_GB";
         w.begin_object().field("sku", v.sku);
         if (included.count("summaries")) {
-            w.key("summaries").begin_array().begin_object().field("marketplaceId", m.info->id).field("asin", p.product.id);
+            w.key("summaries")
+                .begin_array()
+                .begin_object()
+                .field("marketplaceId", m.info->id)
+                .field("asin", p.product.id);
             w.field("productType", "HOME").field("conditionType", "new_new").key("status").begin_array();
-            if (p.status == "active") w.value("BUYABLE").value("DISCOVERABLE");
-            else if (p.status != "draft") w.value("DISCOVERABLE");
+            if (p.status == "active")
+                w.value("BUYABLE").value("DISCOVERABLE");
+            else if (p.status != "draft")
+                w.value("DISCOVERABLE");
             w.end_array().field("itemName", p.product.title).field("createdDate", iso(*p.product.created_at));
             w.field("lastUpdatedDate", iso(p.product.updated_at.value_or(*p.product.created_at)));
             if (!p.product.images.empty()) {
@@ -962,7 +977,12 @@ private:
             const auto text = [&](const char* name, const std::vector<std::string>& values) {
                 if (values.empty()) return;
                 w.key(name).begin_array();
-                for (const auto& value : values) w.begin_object().field("value", value).field("language_tag", lang).field("marketplace_id", m.info->id).end_object();
+                for (const auto& value : values)
+                    w.begin_object()
+                        .field("value", value)
+                        .field("language_tag", lang)
+                        .field("marketplace_id", m.info->id)
+                        .end_object();
                 w.end_array();
             };
             w.key("attributes").begin_object();
@@ -970,12 +990,21 @@ private:
             if (!p.product.description_html.empty()) text("product_description", {p.product.description_html});
             text("bullet_point", p.product.tags);
             for (std::size_t k = 0; k < p.product.images.size() && k < 9; ++k) {
-                const std::string name = k == 0 ? "main_product_image_locator" : "other_product_image_locator_" + std::to_string(k);
-                w.key(name).begin_array().begin_object().field("media_location", p.product.images[k].url).field("marketplace_id", m.info->id);
+                const std::string name =
+                    k == 0 ? "main_product_image_locator" : "other_product_image_locator_" + std::to_string(k);
+                w.key(name)
+                    .begin_array()
+                    .begin_object()
+                    .field("media_location", p.product.images[k].url)
+                    .field("marketplace_id", m.info->id);
                 w.end_object().end_array();
             }
             if (!v.barcode.empty()) {
-                w.key("externally_assigned_product_identifier").begin_array().begin_object().field("type", "ean").field("value", v.barcode);
+                w.key("externally_assigned_product_identifier")
+                    .begin_array()
+                    .begin_object()
+                    .field("type", "ean")
+                    .field("value", v.barcode);
                 w.field("marketplace_id", m.info->id).end_object().end_array();
             }
             w.end_object();
@@ -993,19 +1022,24 @@ private:
         const auto& [m, included] = std::get<1>(query);
         const auto identifiers = csv(r.param("identifiers").value_or(""));
         const auto type = r.param("identifiersType");
-        if (!identifiers.empty() != type.has_value()) return listings_error(400, "BAD_REQUEST", "identifiers and identifiersType go together");
-        if (type && *type != "SKU") return listings_error(400, "BAD_REQUEST", "identifiersType " + *type + " is not emulated (SKU is)");
+        if (!identifiers.empty() != type.has_value())
+            return listings_error(400, "BAD_REQUEST", "identifiers and identifiersType go together");
+        if (type && *type != "SKU")
+            return listings_error(400, "BAD_REQUEST", "identifiersType " + *type + " is not emulated (SKU is)");
         if (identifiers.size() > 20) return listings_error(400, "BAD_REQUEST", "identifiers: at most 20");
         const std::set<std::string> wanted(identifiers.begin(), identifiers.end());
         std::int64_t page_size = 10;
         if (auto ps = r.param("pageSize")) {
             page_size = std::atoll(ps->c_str());
-            if (page_size < 1 || page_size > 20) return listings_error(400, "BAD_REQUEST", "pageSize must be between 1 and 20");
+            if (page_size < 1 || page_size > 20)
+                return listings_error(400, "BAD_REQUEST", "pageSize must be between 1 and 20");
         }
         std::vector<const ProductData*> items;
         for (const auto& p : m->data->products)
             if (!p.deleted && (wanted.empty() || wanted.count(p.variants.front().sku))) items.push_back(&p);
-        std::sort(items.begin(), items.end(), [](const ProductData* a, const ProductData* b) { return a->variants.front().sku < b->variants.front().sku; });
+        std::sort(items.begin(), items.end(), [](const ProductData* a, const ProductData* b) {
+            return a->variants.front().sku < b->variants.front().sku;
+        });
         const std::size_t total = items.size(), pageable = wanted.empty() ? std::min<std::size_t>(total, 1000) : total;
         std::size_t offset = 0;
         if (auto token = r.param("pageToken")) {
@@ -1019,7 +1053,9 @@ private:
         if (end < pageable || offset > 0) {
             w.key("pagination").begin_object();
             if (end < pageable) w.field("nextToken", base64url_encode("lst:" + std::to_string(end)));
-            if (offset > 0) w.field("previousToken", base64url_encode("lst:" + std::to_string(offset - std::min<std::size_t>(offset, page_size))));
+            if (offset > 0)
+                w.field("previousToken",
+                        base64url_encode("lst:" + std::to_string(offset - std::min<std::size_t>(offset, page_size))));
             w.end_object();
         }
         w.key("items").begin_array();
@@ -1333,9 +1369,18 @@ private:
             for (const auto& p : m.data->products) {
                 if (p.deleted) continue;
                 const model::Variant& v = p.variants.front();
-                w.key(v.sku).begin_object().field("asin", p.product.id).field("barcode", v.barcode).key("images").begin_array();
+                w.key(v.sku)
+                    .begin_object()
+                    .field("asin", p.product.id)
+                    .field("barcode", v.barcode)
+                    .key("images")
+                    .begin_array();
                 for (const auto& im : p.product.images)
-                    w.begin_object().field("url", im.url).field("width", std::int64_t{*im.width_px}).field("height", std::int64_t{*im.height_px}).end_object();
+                    w.begin_object()
+                        .field("url", im.url)
+                        .field("width", std::int64_t{*im.width_px})
+                        .field("height", std::int64_t{*im.height_px})
+                        .end_object();
                 w.end_array().end_object();
             }
             w.end_object();

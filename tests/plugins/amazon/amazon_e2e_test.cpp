@@ -33,7 +33,8 @@ Emulator::Options amazon(int seed, int products, int orders, std::vector<std::st
 }
 
 void add_shop(const Pcgd& pcgd, const std::string& id, const Emulator& emulator, const std::string& country = "GB",
-              std::vector<std::string> settings = {}, const std::string& refresh_token = "Atzr|pcgd-emulator-refresh-token",
+              std::vector<std::string> settings = {},
+              const std::string& refresh_token = "Atzr|pcgd-emulator-refresh-token",
               const std::string& selling_partner_id = "A2PCGDEMULATOR") {
     // One seller account: the shops of its marketplaces share its budget.
     std::vector<std::string> args = {"shop", "add", "--id", id, "--platform", "amazon", "--base-url", emulator.base_url(), "--country", country,
@@ -106,7 +107,9 @@ std::string listing_differences(const Pcgd& pcgd, const std::string& shop, const
         if (p.HasMember("images"))
             for (const auto& im : p["images"].GetArray()) {
                 images += std::string(im["url"].GetString());
-                if (im.HasMember("width_px")) images += " " + std::to_string(im["width_px"].GetInt()) + "x" + std::to_string(im["height_px"].GetInt());
+                if (im.HasMember("width_px"))
+                    images +=
+                        " " + std::to_string(im["width_px"].GetInt()) + "x" + std::to_string(im["height_px"].GetInt());
                 images += ";";
             }
         stored_images[p["id"].GetString()] = images;
@@ -115,9 +118,13 @@ std::string listing_differences(const Pcgd& pcgd, const std::string& shop, const
         stored_barcodes[v["sku"].GetString()] = v.HasMember("barcode") ? v["barcode"].GetString() : "";
     std::string out;
     for (const auto& [asin, images] : expected_images)
-        if (stored_images[asin] != images) out += shop + " product " + asin + " images: '" + stored_images[asin] + "' stored, '" + images + "' expected\n";
+        if (stored_images[asin] != images)
+            out += shop + " product " + asin + " images: '" + stored_images[asin] + "' stored, '" + images +
+                   "' expected\n";
     for (const auto& [sku, barcode] : expected_barcodes)
-        if (stored_barcodes[sku] != barcode) out += shop + " variant " + sku + " barcode: '" + stored_barcodes[sku] + "' stored, '" + barcode + "' expected\n";
+        if (stored_barcodes[sku] != barcode)
+            out += shop + " variant " + sku + " barcode: '" + stored_barcodes[sku] + "' stored, '" + barcode +
+                   "' expected\n";
     return out;
 }
 
@@ -125,7 +132,8 @@ std::string all_differences(const Pcgd& pcgd, const std::string& shop, const Emu
                             int traffic_days = 90) {
     auto truth = truth_of(emulator, marketplace);
     keep_traffic_days(truth, traffic_days);
-    return ground_truth_differences(pcgd, shop, truth) + fee_differences(pcgd, shop, truth) + listing_differences(pcgd, shop, truth);
+    return ground_truth_differences(pcgd, shop, truth) + fee_differences(pcgd, shop, truth) +
+           listing_differences(pcgd, shop, truth);
 }
 
 std::int64_t count_429s(const rapidjson::Value& stats, const std::string& route) {
@@ -191,7 +199,9 @@ TEST(AmazonEndToEnd, KillDuringTheListingsEnrichmentLosesNothing) {
     const std::int64_t skus = truth["counts"]["variants"].GetInt64();
     ASSERT_GT(skus, 60) << "too few batches to kill one in the middle";
     auto sync = pcgd.start({"sync", "--dataset", "inventory"});
-    const auto variants = [&] { return pcgd::host::open_sqlite_store(pcgd.store_path())->counts(std::string_view("uk")).variants; };
+    const auto variants = [&] {
+        return pcgd::host::open_sqlite_store(pcgd.store_path())->counts(std::string_view("uk")).variants;
+    };
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (variants() < 20) {
         ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the sync made no progress";
@@ -211,9 +221,11 @@ TEST(AmazonEndToEnd, KillDuringTheListingsEnrichmentLosesNothing) {
     EXPECT_EQ(counts.variants, skus);
     EXPECT_EQ(counts.products, truth["counts"]["products"].GetInt64());
     const auto stats = shop.stats();
-    EXPECT_EQ(stats["by_route"]["GET /listings/2021-08-01/items/{sellerId}"]["200"].GetInt64() - before, (skus - stored + 19) / 20)
+    EXPECT_EQ(stats["by_route"]["GET /listings/2021-08-01/items/{sellerId}"]["200"].GetInt64() - before,
+              (skus - stored + 19) / 20)
         << "the restart asked only for the SKUs left";
-    EXPECT_EQ(stats["by_route"]["POST /reports/2021-06-30/reports"]["202"].GetInt64(), 1) << "the same report was read again";
+    EXPECT_EQ(stats["by_route"]["POST /reports/2021-06-30/reports"]["202"].GetInt64(), 1)
+        << "the same report was read again";
 }
 
 TEST(AmazonEndToEnd, OneSellerOnTheUkAndFrenchMarketplaces) {

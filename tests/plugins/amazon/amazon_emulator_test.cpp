@@ -213,9 +213,13 @@ TEST(AmazonEmulator, EveryAnswerMatchesTheModelsSchemas) {
         }
     }
     ASSERT_GT(skus.size(), 20u);
-    check(listings.of("Item"), f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR/" + skus[3] + "?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes"),
+    check(listings.of("Item"),
+          f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR/" + skus[3] +
+                            "?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes"),
           "getListingsItem");
-    check(listings.of("ErrorList"), f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR/NO-SUCH-SKU?marketplaceIds=A1F83G8C2ARO7P"), "getListingsItem 404");
+    check(listings.of("ErrorList"),
+          f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR/NO-SUCH-SKU?marketplaceIds=A1F83G8C2ARO7P"),
+          "getListingsItem 404");
     const auto bad_market = f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=invalid");
     EXPECT_EQ(bad_market.status, 400);
     check(listings.of("ErrorList"), bad_market, "searchListingsItems 400");
@@ -318,8 +322,11 @@ TEST(AmazonEmulator, ListingsItemsCarryImagesWithSizesAndEansByIdentifiers) {
     std::vector<std::string> skus;
     for (const auto& l : truth) skus.emplace_back(l.name.GetString());
     ASSERT_GE(skus.size(), 3u);
-    const auto r = f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes"
-                                 "&identifiersType=SKU&identifiers=" + skus[2] + "%2C" + skus[0] + "&pageSize=20");
+    const auto r = f.send(
+        "GET",
+        "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes"
+        "&identifiersType=SKU&identifiers=" +
+            skus[2] + "%2C" + skus[0] + "&pageSize=20");
     ASSERT_EQ(r.status, 200) << r.body;
     const auto d = parse(r.body);
     EXPECT_EQ(d["numberOfResults"].GetInt(), 2);
@@ -336,7 +343,8 @@ TEST(AmazonEmulator, ListingsItemsCarryImagesWithSizesAndEansByIdentifiers) {
             EXPECT_STREQ(summary["mainImage"]["link"].GetString(), expected["images"][0]["url"].GetString());
             EXPECT_EQ(summary["mainImage"]["width"].GetInt(), expected["images"][0]["width"].GetInt());
             EXPECT_EQ(summary["mainImage"]["height"].GetInt(), expected["images"][0]["height"].GetInt());
-            EXPECT_STREQ(attributes["main_product_image_locator"][0]["media_location"].GetString(), expected["images"][0]["url"].GetString());
+            EXPECT_STREQ(attributes["main_product_image_locator"][0]["media_location"].GetString(),
+                         expected["images"][0]["url"].GetString());
         } else {
             EXPECT_FALSE(summary.HasMember("mainImage"));
         }
@@ -344,12 +352,19 @@ TEST(AmazonEmulator, ListingsItemsCarryImagesWithSizesAndEansByIdentifiers) {
             EXPECT_FALSE(attributes.HasMember("externally_assigned_product_identifier"));
         } else {
             ++with_ean;
-            EXPECT_STREQ(attributes["externally_assigned_product_identifier"][0]["value"].GetString(), expected["barcode"].GetString());
+            EXPECT_STREQ(attributes["externally_assigned_product_identifier"][0]["value"].GetString(),
+                         expected["barcode"].GetString());
         }
     }
     EXPECT_GT(with_images + with_ean, 0);
-    EXPECT_EQ(f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&identifiersType=ASIN&identifiers=B0X").status, 400);
-    EXPECT_EQ(f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&pageSize=21").status, 400);
+    EXPECT_EQ(f.send("GET",
+                     "/listings/2021-08-01/items/"
+                     "A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&identifiersType=ASIN&identifiers=B0X")
+                  .status,
+              400);
+    EXPECT_EQ(
+        f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&pageSize=21").status,
+        400);
     EXPECT_EQ(f.send("GET", "/listings/2021-08-01/items/SOMEONE-ELSE?marketplaceIds=A1F83G8C2ARO7P").status, 400);
 }
 
@@ -367,10 +382,12 @@ TEST(AmazonEmulator, SearchListingsItemsHasItsOwnBucketOfFiveAThrottled429) {
         if (!token.empty()) h["x-amz-access-token"] = token;
         return e.dispatch(Request::make("GET", target, {}, h)).response;
     };
-    const auto granted = e.dispatch(Request::make("POST", "/auth/o2/token",
-                                                  "grant_type=refresh_token&refresh_token=Atzr%7Cpcgd-emulator-refresh-token&client_id=amzn1."
-                                                  "application-oa2-client.pcgd-emulator&client_secret=pcgd-emulator-client-secret"))
-                             .response;
+    const auto granted =
+        e.dispatch(
+             Request::make("POST", "/auth/o2/token",
+                           "grant_type=refresh_token&refresh_token=Atzr%7Cpcgd-emulator-refresh-token&client_id=amzn1."
+                           "application-oa2-client.pcgd-emulator&client_secret=pcgd-emulator-client-secret"))
+            .response;
     const std::string token = parse(granted.body)["access_token"].GetString();
     const std::string search = "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P";
     for (int i = 0; i < 5; ++i) {

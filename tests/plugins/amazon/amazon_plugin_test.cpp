@@ -1,19 +1,18 @@
 // The Amazon plugin through FakeHost: exact requests, exact records from the
 // official model examples in tests/data/amazon (see SOURCES.md), cursors,
 // token renewal, reports and every refusal.
-#include <pcgd/testing/fake_host.hpp>
-#include <pcgd/testing/fixtures.hpp>
-
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <fstream>
+#include <functional>
+#include <pcgd/testing/fake_host.hpp>
+#include <pcgd/testing/fixtures.hpp>
+#include <regex>
+#include <sstream>
+
 #include "mapping.hpp"
 #include "sp_api.hpp"
-
-#include <fstream>
-#include <regex>
-#include <functional>
-#include <sstream>
 
 using namespace pcgd;
 using pcgd::testing::FakeHost;
@@ -505,11 +504,13 @@ TEST(AmazonPlugin, EachOperationDrawsOnItsBucketWithTheModelsUsagePlan) {
         {amazon::op::get_order, "orders_2026-01-01.json", "/orders/2026-01-01/orders/{orderId}", "get"},
         {amazon::op::create_report, "reports_2021-06-30.json", "/reports/2021-06-30/reports", "post"},
         {amazon::op::get_report, "reports_2021-06-30.json", "/reports/2021-06-30/reports/{reportId}", "get"},
-        {amazon::op::get_report_document, "reports_2021-06-30.json", "/reports/2021-06-30/documents/{reportDocumentId}", "get"},
+        {amazon::op::get_report_document, "reports_2021-06-30.json", "/reports/2021-06-30/documents/{reportDocumentId}",
+         "get"},
         {amazon::op::inventory_summaries, "fbaInventory.json", "/fba/inventory/v1/summaries", "get"},
         {amazon::op::order_financial_events, "financesV0.json", "/finances/v0/orders/{orderId}/financialEvents", "get"},
         {amazon::op::financial_events, "financesV0.json", "/finances/v0/financialEvents", "get"},
-        {amazon::op::search_listings_items, "listingsItems_2021-08-01.json", "/listings/2021-08-01/items/{sellerId}", "get"},
+        {amazon::op::search_listings_items, "listingsItems_2021-08-01.json", "/listings/2021-08-01/items/{sellerId}",
+         "get"},
     };
     for (const auto& c : cases) {
         const auto model = parse(fixture(std::string("models/") + c.model));
@@ -528,8 +529,10 @@ TEST(AmazonPlugin, EachOperationDrawsOnItsBucketWithTheModelsUsagePlan) {
 
 namespace {
 
-const std::string seller_settings = R"({"base_url":"https://sellingpartnerapi-eu.amazon.com","client_id":"c","client_secret":"s",)"
-                                    R"("refresh_token":"r","report_poll_ms":1,"selling_partner_id":"A3SELLER",)" + shop_gb + "}";
+const std::string seller_settings =
+    R"({"base_url":"https://sellingpartnerapi-eu.amazon.com","client_id":"c","client_secret":"s",)"
+    R"("refresh_token":"r","report_poll_ms":1,"selling_partner_id":"A3SELLER",)" +
+    shop_gb + "}";
 
 /// The official searchListingsItems example (a US and a CA listing) moved to
 /// the UK marketplace and given the SKU asked for; the example's attributes
@@ -537,7 +540,8 @@ const std::string seller_settings = R"({"base_url":"https://sellingpartnerapi-eu
 /// as Amazon's product type definitions have them (`media_location`, `type`/`value`).
 std::string uk_search_example(const std::string& sku) {
     std::string text = fixture("listings2021.searchListingsItems.200.example.json");
-    for (auto at = text.find("ATVPDKIKX0DER"); at != std::string::npos; at = text.find("ATVPDKIKX0DER", at)) text.replace(at, 13, "A1F83G8C2ARO7P");
+    for (auto at = text.find("ATVPDKIKX0DER"); at != std::string::npos; at = text.find("ATVPDKIKX0DER", at))
+        text.replace(at, 13, "A1F83G8C2ARO7P");
     auto doc = parse(text);
     auto& a = doc.GetAllocator();
     auto& item = doc["items"][0];
@@ -548,9 +552,12 @@ std::string uk_search_example(const std::string& sku) {
         value.Parse(json.c_str());
         attributes.AddMember(rapidjson::Value(name, a), rapidjson::Value(value, a), a);
     };
-    add("main_product_image_locator", R"([{"media_location":"https://www.example.com/luggage.png","marketplace_id":"A1F83G8C2ARO7P"}])");
-    add("other_product_image_locator_1", R"([{"media_location":"https://www.example.com/luggage-side.png","marketplace_id":"A1F83G8C2ARO7P"}])");
-    add("other_product_image_locator_2", R"([{"media_location":"https://www.example.com/luggage-ca.png","marketplace_id":"A2EUQ1WTGCTBG2"}])");
+    add("main_product_image_locator",
+        R"([{"media_location":"https://www.example.com/luggage.png","marketplace_id":"A1F83G8C2ARO7P"}])");
+    add("other_product_image_locator_1",
+        R"([{"media_location":"https://www.example.com/luggage-side.png","marketplace_id":"A1F83G8C2ARO7P"}])");
+    add("other_product_image_locator_2",
+        R"([{"media_location":"https://www.example.com/luggage-ca.png","marketplace_id":"A2EUQ1WTGCTBG2"}])");
     add("externally_assigned_product_identifier",
         R"([{"type":"upc","value":"012345678905","marketplace_id":"A2EUQ1WTGCTBG2"},{"type":"ean","value":"5012345678917","marketplace_id":"A1F83G8C2ARO7P"}])");
     return serialise(doc);
@@ -562,7 +569,8 @@ std::string uk_bullets_html() {
     const auto doc = parse(text);
     std::string html = "<ul>";
     for (const auto& b : doc["items"][0]["attributes"]["bullet_point"].GetArray())
-        if (std::string(b["marketplace_id"].GetString()) == "ATVPDKIKX0DER") html += std::string("<li>") + b["value"].GetString() + "</li>";
+        if (std::string(b["marketplace_id"].GetString()) == "ATVPDKIKX0DER")
+            html += std::string("<li>") + b["value"].GetString() + "</li>";
     return html + "</ul>";
 }
 
@@ -574,14 +582,20 @@ void to_the_listings_download(FakeHost& host, const std::string& report_id) {
         host.respond(202, {}, R"({"reportId":")" + report_id + "\"}");
         host.next_step();
     }
-    host.respond(200, {}, R"({"reportId":")" + report_id + R"(","reportType":"x","createdTime":"2025-01-01T00:00:00Z","processingStatus":"DONE","reportDocumentId":"D1"})");
+    host.respond(
+        200, {},
+        R"({"reportId":")" + report_id +
+            R"(","reportType":"x","createdTime":"2025-01-01T00:00:00Z","processingStatus":"DONE","reportDocumentId":"D1"})");
     host.next_step();
     host.respond(200, {}, R"({"reportDocumentId":"D1","url":"https://example.com/d1"})");
     host.next_step();
 }
 
 std::string listings_url(const std::string& skus, const std::string& page_token = {}) {
-    return api + "/listings/2021-08-01/items/A3SELLER?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes&identifiersType=SKU&identifiers=" +
+    return api +
+           "/listings/2021-08-01/items/"
+           "A3SELLER?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes&identifiersType=SKU&"
+           "identifiers=" +
            skus + "&pageSize=20" + (page_token.empty() ? "" : "&pageToken=" + page_token);
 }
 
@@ -592,7 +606,8 @@ TEST(AmazonPlugin, ListingsItemsAddImagesWithSizesGtinsAndBulletPoints) {
     host.begin(sdk::Dataset::inventory);
     grant_token(host);
     to_the_listings_download(host, "ID1");
-    auto result = host.respond(200, {{"Content-Type", "text/plain;charset=Cp1252"}}, fixture("GET_MERCHANT_LISTINGS_ALL_DATA.synthetic-uk.cp1252.tsv"));
+    auto result = host.respond(200, {{"Content-Type", "text/plain;charset=Cp1252"}},
+                               fixture("GET_MERCHANT_LISTINGS_ALL_DATA.synthetic-uk.cp1252.tsv"));
     ASSERT_TRUE(result.checkpoint);
     const auto cursor = parse(result.cursor);
     EXPECT_STREQ(cursor["enrich"].GetString(), "") << "the report is read; its listings are enriched from the first";
@@ -605,10 +620,12 @@ TEST(AmazonPlugin, ListingsItemsAddImagesWithSizesGtinsAndBulletPoints) {
     EXPECT_EQ(search.request.header("x-amz-access-token"), access_token);
     result = host.respond(200, {}, uk_search_example("SYN-DRIP-WHT"));
     EXPECT_FALSE(result.checkpoint) << "the example has a nextToken: the same SKUs' next page first";
-    EXPECT_EQ(host.next_step().request.url,
-              listings_url("SYN-DRIP-WHT%2CSYN-FILT-100%2CSYN-SERV-600", "xsdflkj324lkjsdlkj3423klkjsdfkljlk2j34klj2l3k4jlksdjl234"));
+    EXPECT_EQ(host.next_step().request.url, listings_url("SYN-DRIP-WHT%2CSYN-FILT-100%2CSYN-SERV-600",
+                                                         "xsdflkj324lkjsdlkj3423klkjsdfkljlk2j34klj2l3k4jlksdjl234"));
     // The same token again would be a loop: the batch ends there.
-    result = host.respond(200, {}, R"({"numberOfResults":3,"pagination":{"nextToken":"xsdflkj324lkjsdlkj3423klkjsdfkljlk2j34klj2l3k4jlksdjl234"},"items":[]})");
+    result = host.respond(
+        200, {},
+        R"({"numberOfResults":3,"pagination":{"nextToken":"xsdflkj324lkjsdlkj3423klkjsdfkljlk2j34klj2l3k4jlksdjl234"},"items":[]})");
     ASSERT_TRUE(result.checkpoint);
     EXPECT_FALSE(parse(result.cursor).HasMember("enrich"));
     EXPECT_FALSE(parse(result.cursor).HasMember("report_id"));
@@ -623,22 +640,25 @@ TEST(AmazonPlugin, ListingsItemsAddImagesWithSizesGtinsAndBulletPoints) {
     const auto products = host.records_of<model::Product>();
     ASSERT_EQ(products.size(), 3u);
     EXPECT_EQ(products[0].id, "B0SYNTH001");
-    EXPECT_EQ(products[0].images, (std::vector<model::Image>{{"https://www.example.com/luggage.png", 500, 500},
-                                                             {"https://www.example.com/luggage-side.png", std::nullopt, std::nullopt}}))
+    EXPECT_EQ(products[0].images,
+              (std::vector<model::Image>{{"https://www.example.com/luggage.png", 500, 500},
+                                         {"https://www.example.com/luggage-side.png", std::nullopt, std::nullopt}}))
         << "the summary's mainImage with its pixels, the same URL once, the other marketplace's image left out";
     EXPECT_EQ(products[0].description_html, uk_bullets_html()) << "the report has no description: the bullet points";
-    EXPECT_EQ(products[0].description.rfind("SMART TV WITH UNIVERSAL GUIDE: Simple On-screen Guide", 0), 0u) << products[0].description;
+    EXPECT_EQ(products[0].description.rfind("SMART TV WITH UNIVERSAL GUIDE: Simple On-screen Guide", 0), 0u)
+        << products[0].description;
     EXPECT_EQ(products[0].title, "Ceramic Pour-Over Coffee Dripper, White") << "the report's title stays";
     EXPECT_TRUE(products[1].images.empty());
 }
 
 TEST(AmazonPlugin, ListingDetailsNeverReplaceTheReportsDescriptionNorBarcode) {
     rapidjson::Document doc;
-    doc.Parse(R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","productType":"HOME","status":[],"createdDate":"2025-01-01T00:00:00Z",)"
-              R"("lastUpdatedDate":"2025-01-01T00:00:00Z","mainImage":{"link":"https://x/a.jpg","height":1200,"width":900}}],)"
-              R"("attributes":{"product_description":[{"value":"<p>Made & dyed</p>","marketplace_id":"A1F83G8C2ARO7P"}],)"
-              R"("bullet_point":[{"value":"Wax < 200 g","marketplace_id":"A1F83G8C2ARO7P"},{"value":"Cire","marketplace_id":"A13V1IB3VIYZZH"}],)"
-              R"("externally_assigned_product_identifier":[{"type":"asin","value":"B0X"},{"type":"ean","value":"3760000000017"}]}})");
+    doc.Parse(
+        R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","productType":"HOME","status":[],"createdDate":"2025-01-01T00:00:00Z",)"
+        R"("lastUpdatedDate":"2025-01-01T00:00:00Z","mainImage":{"link":"https://x/a.jpg","height":1200,"width":900}}],)"
+        R"("attributes":{"product_description":[{"value":"<p>Made & dyed</p>","marketplace_id":"A1F83G8C2ARO7P"}],)"
+        R"("bullet_point":[{"value":"Wax < 200 g","marketplace_id":"A1F83G8C2ARO7P"},{"value":"Cire","marketplace_id":"A13V1IB3VIYZZH"}],)"
+        R"("externally_assigned_product_identifier":[{"type":"asin","value":"B0X"},{"type":"ean","value":"3760000000017"}]}})");
     const auto details = amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P");
     EXPECT_EQ(details.barcode, "3760000000017") << "an untagged value is every marketplace's; an ASIN is no GTIN";
     EXPECT_EQ(details.bullets, (std::vector<std::string>{"Wax < 200 g"}));
@@ -647,7 +667,8 @@ TEST(AmazonPlugin, ListingDetailsNeverReplaceTheReportsDescriptionNorBarcode) {
     p.images = {{"https://x/a.jpg", std::nullopt, std::nullopt}};
     amazon::apply_listing_details(details, v, p);
     EXPECT_EQ(v.barcode, "3760000000017");
-    EXPECT_EQ(p.images, (std::vector<model::Image>{{"https://x/a.jpg", 900, 1200}})) << "the report's image gains its size";
+    EXPECT_EQ(p.images, (std::vector<model::Image>{{"https://x/a.jpg", 900, 1200}}))
+        << "the report's image gains its size";
     EXPECT_EQ(p.description_html, "<p>Made & dyed</p><ul><li>Wax &lt; 200 g</li></ul>");
     model::Variant kept;
     kept.barcode = "5000000000001";
@@ -658,12 +679,15 @@ TEST(AmazonPlugin, ListingDetailsNeverReplaceTheReportsDescriptionNorBarcode) {
     EXPECT_EQ(kept.barcode, "5000000000001");
     EXPECT_EQ(described.description_html, "<p>From the report</p>");
     EXPECT_EQ(described.description, "From the report");
-    doc.Parse(R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","mainImage":{"link":"https://x/a.jpg","height":0,"width":900}}]})");
+    doc.Parse(
+        R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","mainImage":{"link":"https://x/a.jpg","height":0,"width":900}}]})");
     EXPECT_EQ(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P").images,
               (std::vector<model::Image>{{"https://x/a.jpg", std::nullopt, std::nullopt}}))
         << "a height of 0 is no size";
-    doc.Parse(R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","mainImage":{"link":"https://x/a.jpg","height":"big","width":900}}]})");
-    EXPECT_THROW(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P"), json::ParseError) << "not a number at all: a bad answer";
+    doc.Parse(
+        R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","mainImage":{"link":"https://x/a.jpg","height":"big","width":900}}]})");
+    EXPECT_THROW(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P"), json::ParseError)
+        << "not a number at all: a bad answer";
 }
 
 TEST(AmazonPlugin, ARefusedListingsPageKeepsTheReportsData) {
@@ -679,8 +703,10 @@ TEST(AmazonPlugin, ARefusedListingsPageKeepsTheReportsData) {
     EXPECT_EQ(host.records_of<model::Variant>().size(), 3u);
     EXPECT_EQ(host.records_of<model::Product>().size(), 3u);
     ASSERT_FALSE(host.logs().empty());
-    EXPECT_NE(host.logs().back().find("searchListingsItems refused SKUs SYN-DRIP-WHT to SYN-SERV-600 (HTTP 400: BAD_REQUEST: Invalid input"),
-              std::string::npos)
+    EXPECT_NE(
+        host.logs().back().find(
+            "searchListingsItems refused SKUs SYN-DRIP-WHT to SYN-SERV-600 (HTTP 400: BAD_REQUEST: Invalid input"),
+        std::string::npos)
         << host.logs().back();
     // Anything else is the host's to retry.
     FakeHost other(pcgd_plugin_get_vtable(), seller_settings);
@@ -689,7 +715,8 @@ TEST(AmazonPlugin, ARefusedListingsPageKeepsTheReportsData) {
     to_the_listings_download(other, "ID1");
     other.respond(200, {}, fixture("GET_MERCHANT_LISTINGS_ALL_DATA.synthetic-uk.cp1252.tsv"));
     other.next_step();
-    EXPECT_EQ(code_of([&] { other.respond(500, {}, R"({"errors":[{"code":"InternalFailure","message":"x"}]})"); }), PCGD_ERR_BAD_RESPONSE);
+    EXPECT_EQ(code_of([&] { other.respond(500, {}, R"({"errors":[{"code":"InternalFailure","message":"x"}]})"); }),
+              PCGD_ERR_BAD_RESPONSE);
 }
 
 TEST(AmazonPlugin, WithoutASellerIdTheReportAloneIsStoredWithAWarning) {
@@ -707,7 +734,8 @@ TEST(AmazonPlugin, WithoutASellerIdTheReportAloneIsStoredWithAWarning) {
 
 TEST(AmazonPlugin, ListingsAreAskedForTwentyAtATimeAndARestartCarriesOn) {
     // 25 SKUs; the three of ASIN B0ITEM0017X (SKU-18..20) straddle the first 20.
-    std::string tsv = "item-name\tseller-sku\tprice\tquantity\tasin1\tproduct-id-type\tproduct-id\tfulfillment-channel\tstatus\n";
+    std::string tsv =
+        "item-name\tseller-sku\tprice\tquantity\tasin1\tproduct-id-type\tproduct-id\tfulfillment-channel\tstatus\n";
     std::vector<std::string> skus;
     for (int i = 0; i < 25; ++i) {
         char sku[16], asin[16];
@@ -759,5 +787,6 @@ TEST(AmazonPlugin, GetListingsItemExampleGivesItsMarketplacesMainImage) {
     EXPECT_EQ(us.images, (std::vector<model::Image>{{"https://www.example.com/luggage.png", 500, 500}}));
     EXPECT_EQ(us.barcode, "");
     EXPECT_TRUE(us.bullets.empty());
-    EXPECT_TRUE(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P").images.empty()) << "another marketplace's summaries";
+    EXPECT_TRUE(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P").images.empty())
+        << "another marketplace's summaries";
 }
