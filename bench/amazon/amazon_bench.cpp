@@ -1,6 +1,7 @@
 // The Amazon plugin: records per second mapping searchOrders pages and the
-// listings report, and the requests a sync of 10,000 orders makes, with how
-// long they take under Amazon's published usage plans.
+// listings report, and the requests a sync of 10,000 orders (and an inventory
+// sync of N SKUs, Listings Items enrichment included) makes, with how long
+// they take under Amazon's published usage plans.
 //
 // The plugin runs through FakeHost against the amazon emulator module in
 // process (Emulator::dispatch, no sockets), so the request count is exact and
@@ -29,6 +30,7 @@ const std::map<std::string, std::pair<double, double>> plans = {
     {"reports.createReport", {0.0167, 15}},
     {"reports.getReport", {2, 15}},
     {"reports.getReportDocument", {0.0167, 15}},
+    {"listings.searchListingsItems", {5, 5}},
 };
 
 std::string bucket_of(const std::string& url) {
@@ -37,6 +39,7 @@ std::string bucket_of(const std::string& url) {
     if (url.find("/finances/v0/orders/") != std::string::npos) return "finances.listFinancialEventsByOrderId";
     if (url.find("/finances/v0/financialEvents") != std::string::npos) return "finances.listFinancialEvents";
     if (url.find("/fba/") != std::string::npos) return "fbaInventory.getInventorySummaries";
+    if (url.find("/listings/2021-08-01/items/") != std::string::npos) return "listings.searchListingsItems";
     if (url.find("/reports/2021-06-30/documents/") != std::string::npos) return "reports.getReportDocument";
     if (url.find("/reports/2021-06-30/reports/") != std::string::npos) return "reports.getReport";
     if (url.find("/reports/2021-06-30/reports") != std::string::npos) return "reports.createReport";
@@ -96,9 +99,12 @@ emulator::EmulatorOptions options(int products, int orders) {
     return o;
 }
 
-std::string settings() {
-    return R"({"base_url":"http://127.0.0.1","token_url":"http://127.0.0.1/auth/o2/token","client_id":"amzn1.application-oa2-client.pcgd-emulator",)"
-           R"("client_secret":"pcgd-emulator-client-secret","refresh_token":"Atzr|pcgd-emulator-refresh-token","report_poll_ms":0,)"
+/// Without a seller id: the listings report alone (no Listings Items enrichment).
+std::string settings(const std::string& seller_id = {}) {
+    return std::string(
+               R"({"base_url":"http://127.0.0.1","token_url":"http://127.0.0.1/auth/o2/token","client_id":"amzn1.application-oa2-client.pcgd-emulator",)"
+               R"("client_secret":"pcgd-emulator-client-secret","refresh_token":"Atzr|pcgd-emulator-refresh-token","report_poll_ms":0,)") +
+           (seller_id.empty() ? std::string() : R"("seller_id":")" + seller_id + R"(",)") +
            R"("shop":{"id":"b","platform":"amazon","country":"GB","currency":"GBP","time_zone":"Europe/London"}})";
 }
 
@@ -184,3 +190,32 @@ static void BM_AmazonListingsReport(benchmark::State& state) {
     state.counters["records/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_AmazonListingsReport)->Arg(5000)->Iterations(3)->Unit(benchmark::kMillisecond);
+
+/// A whole inventory sync of N generated products (one SKU per size): FBA
+/// summaries, the listings report, then searchListingsItems for 20 SKUs a
+/// request; the requests per operation and their time under the usage plans.
+static void BM_AmazonInventorySync(benchmark::State& state) {
+    Run last;
+    std::int64_t records = 0, skus = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        emulator::Emulator emu(options(static_cast<int>(state.range(0)), 10));
+        skus = 0;  // listed: the deleted ones are not
+        for (const auto& p : emu.module().data().products) skus += p.deleted ? 0 : 1;
+        testing::FakeHost host(pcgd_plugin_get_vtable(), settings("A2PCGDEMULATOR"), emu.module().data().clock_ms);
+        host.validate_records(false);
+        state.ResumeTiming();
+        last = run_job(emu, host, sdk::Dataset::inventory);
+        records += last.records;
+    }
+    state.counters["records/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+    std::int64_t total = 0;
+    for (const auto& [bucket, n] : last.requests) {
+        state.counters["req." + bucket] = static_cast<double>(n);
+        total += n;
+    }
+    state.counters["requests"] = static_cast<double>(total);
+    state.counters["skus"] = static_cast<double>(skus);
+    state.counters["published_limits_s"] = last.simulated_s;
+}
+BENCHMARK(BM_AmazonInventorySync)->Arg(800)->Iterations(1)->Unit(benchmark::kMillisecond);

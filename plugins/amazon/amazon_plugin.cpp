@@ -7,7 +7,9 @@
 //            again with getOrder (a late fee or refund does not touch the order).
 // inventory: FBA inventory summaries, then the GET_MERCHANT_LISTINGS_ALL_DATA
 //            report (create, poll, document, gzip + Cp1252 download); listings
-//            gone since the last snapshot are deleted.
+//            gone since the last snapshot are deleted; then the Listings Items
+//            API (searchListingsItems, 20 SKUs a request) adds images with
+//            their pixel sizes, GTINs and bullet points.
 // traffic:   GET_SALES_AND_TRAFFIC_REPORT per day at child-ASIN level, ASINs
 //            mapped to SKUs through the listings report.
 // See docs/amazon.md.
@@ -48,6 +50,8 @@ constexpr int max_token_refusals = 3;
 constexpr int max_report_failures = 3;
 /// A document URL refused (expired) is fetched again this many times.
 constexpr int max_download_refusals = 3;
+/// searchListingsItems takes at most 20 identifiers (and pageSize <= 20).
+constexpr std::size_t listings_batch = 20;
 
 std::string iso(TimestampMs t) { return model::format_iso8601(t); }
 
@@ -62,6 +66,7 @@ enum class Phase {
     report_poll,
     report_document,
     report_download,
+    listings_page,
 };
 
 /// What a report is for.
@@ -76,6 +81,9 @@ struct Cursor {
     // inventory and traffic
     std::optional<std::string> report_id;
     std::string known;  // inventory: "ASIN\tSKU\n" of the last complete snapshot, sorted
+    // inventory: the listings being enriched (report_id is kept to rebuild
+    // them after a restart); the last "ASIN\tSKU" emitted, empty before the first.
+    std::optional<std::string> enrich;
     // traffic
     std::optional<std::int64_t> day, last_day;
 
@@ -99,6 +107,7 @@ struct Cursor {
         opt_str("fees_token", fees_token);
         opt_str("report_id", report_id);
         if (!known.empty()) w.field("known", known);
+        opt_str("enrich", enrich);
         opt_day("day", day);
         opt_day("last_day", last_day);
         w.end_object();
@@ -130,6 +139,7 @@ struct Cursor {
         c.fees_token = opt_str("fees_token");
         c.report_id = opt_str("report_id");
         c.known = std::string(n.str_or("known", ""));
+        c.enrich = opt_str("enrich");
         c.day = opt_day("day");
         c.last_day = opt_day("last_day");
         return c;
@@ -161,7 +171,8 @@ public:
                R"M({"name":"traffic_days","type":"integer","default":90,"description":"Days of traffic a first traffic sync reads"},)M"
                R"M({"name":"report_poll_ms","type":"integer","default":15000,"description":"Wait between two looks at a report being prepared"},)M"
                R"M({"name":"application_id","type":"string","description":"The SP-API application id (amzn1.sp.solution...), for `pcgd shop connect`"},)M"
-               R"M({"name":"seller_central_url","type":"url","description":"Seller Central of the shop's marketplace, for the consent page; by default the one of its country"}]})M";
+               R"M({"name":"seller_central_url","type":"url","description":"Seller Central of the shop's marketplace, for the consent page; by default the one of its country"},)M"
+               R"M({"name":"seller_id","type":"string","description":"The seller's merchant token, for the Listings Items API; by default the selling_partner_id stored by `pcgd shop connect`"}]})M";
     }
 
     AmazonPlugin(sdk::Host host, const json::Node& settings) : sdk::Plugin(std::move(host)) {
@@ -213,6 +224,10 @@ public:
         history_days_ = integer("history_days", 730, 1, 730);
         traffic_days_ = integer("traffic_days", 90, 1, 730);
         report_poll_ms_ = static_cast<std::uint32_t>(integer("report_poll_ms", 15000, 0, 600000));
+        if (auto id = settings.find("seller_id"); id && !id->str().empty())
+            seller_id_ = std::string(id->str());
+        else if (auto sp = settings.find("selling_partner_id"))
+            seller_id_ = std::string(sp->str());
     }
 
     void begin(const sdk::Job& job) override {
@@ -265,6 +280,7 @@ public:
         case Phase::report_poll: return api(sdk::Method::get, "/reports/2021-06-30/reports/" + sdk::url_encode(*cursor_.report_id), op::get_report);
         case Phase::report_document:
             return api(sdk::Method::get, "/reports/2021-06-30/documents/" + sdk::url_encode(document_id_), op::get_report_document);
+        case Phase::listings_page: return listings_request();
         case Phase::report_download: {
             reset_report_stream();
             sdk::Request r;
@@ -299,6 +315,15 @@ public:
             out.budget_restore_milli_per_s = *milli;
             learned_rate_milli_[asked_bucket_] = *milli;
         }
+        if ((status == 400 || status == 404) && phase_ == Phase::listings_page) {
+            // The report's data of these SKUs stands: they are emitted as it gives them.
+            host().log(sdk::LogLevel::warn, "amazon: searchListingsItems refused SKUs " +
+                                                batch_.front().substr(batch_.front().find('\t') + 1) + " to " +
+                                                batch_.back().substr(batch_.back().find('\t') + 1) + " (HTTP " +
+                                                std::to_string(status) + ": " + errors_text(response.body()) +
+                                                "); their listings are kept as the report gives them");
+            return complete_listings_batch(out);
+        }
         if (status == 404 && phase_ == Phase::fees_order) {
             host().log(sdk::LogLevel::warn, "amazon: order " + fee_ids_.front() + " of a financial event was not found; skipped");
             fee_ids_.pop_front();
@@ -316,6 +341,7 @@ public:
             case Phase::report_create: on_report_created(response.body(), out); break;
             case Phase::report_poll: on_report_status(response.body(), out); break;
             case Phase::report_document: on_report_document(response.body()); break;
+            case Phase::listings_page: on_listings_page(response.body(), out); break;
             case Phase::token:
             case Phase::report_download: break;
             }
@@ -337,6 +363,7 @@ private:
         case Phase::report_poll: return "getReport";
         case Phase::report_document: return "getReportDocument";
         case Phase::report_download: return "the report download";
+        case Phase::listings_page: return "searchListingsItems";
         }
         return "?";
     }
@@ -598,8 +625,16 @@ private:
         cursor_.stage = "inventory";
         report_kind_ = ReportKind::listings;
         products_.clear();
+        variants_.clear();
         snapshot_.clear();
+        batch_.clear();
+        listings_token_.reset();
+        unrequestable_ = 0;
         fba_token_.reset();
+        // Killed while enriching: the same report is read again, silently (its
+        // records up to `enrich` are stored), and the enrichment carries on.
+        rebuilding_ = cursor_.enrich.has_value() && cursor_.report_id.has_value();
+        if (cursor_.enrich && !cursor_.report_id) cursor_.enrich.reset();
         phase_ = Phase::fba_page;  // FBA stock first: the report's FBA rows need it
     }
 
@@ -711,6 +746,11 @@ private:
             throw sdk::bad_response("amazon: report " + *cursor_.report_id + " ended FATAL " + std::to_string(report_failures_) + " times");
         host().log(sdk::LogLevel::warn, "amazon: report " + *cursor_.report_id + " ended FATAL; requesting another");
         cursor_.report_id.reset();
+        if (rebuilding_) {
+            // Another report: the listings are read and enriched again from the start.
+            rebuilding_ = false;
+            cursor_.enrich.reset();
+        }
         phase_ = Phase::report_create;
         if (report_kind_ != ReportKind::sku_map) out.commit(cursor_.to_json());
     }
@@ -812,8 +852,8 @@ private:
             v.stock.push_back(model::StockLevel{"DEFAULT", *row.quantity});
             v.stock_total = *row.quantity;
         }
-        host().emit(v);
         snapshot_.insert(asin + '\t' + row.sku);
+        variants_[row.sku] = std::move(v);
         auto [it, fresh] = products_.try_emplace(asin);
         model::Product& p = it->second;
         if (fresh) {
@@ -857,19 +897,35 @@ private:
     /// A report read to its end (or CANCELLED, `complete` false).
     void finish_report(sdk::Result& out, bool complete) {
         report_failures_ = 0;
+        report_id_kept_ = cursor_.report_id;
         cursor_.report_id.reset();
         switch (report_kind_) {
         case ReportKind::listings: {
-            for (const auto& [asin, p] : products_) host().emit(p);
-            if (complete) {
-                std::string known;
-                for (const auto& entry : snapshot_) known += entry + '\n';
-                emit_deletions();
-                cursor_.known = std::move(known);
+            if (!complete) {
+                // Amazon's "no data": the snapshot is kept as it was.
+                cursor_.enrich.reset();
+                done_ = true;
+                out.commit(cursor_.to_json());
+                return;
             }
-            done_ = true;
-            out.commit(cursor_.to_json());
-            return;
+            if (rebuilding_) {
+                rebuilding_ = false;
+                cursor_.report_id = report_id_kept_;
+                return next_listings_batch(out);
+            }
+            std::string known;
+            for (const auto& entry : snapshot_) known += entry + '\n';
+            emit_deletions();
+            cursor_.known = std::move(known);
+            // Nothing of the report is emitted yet: its records go out batch by
+            // batch, with what the Listings Items API adds to them.
+            if (seller_id_.empty())
+                host().log(sdk::LogLevel::warn,
+                           "amazon: no seller_id (nor selling_partner_id from `pcgd shop connect`): listings are not enriched with the "
+                           "Listings Items API (images with sizes, GTINs, bullet points)");
+            cursor_.report_id = report_id_kept_;
+            cursor_.enrich = std::string();
+            return next_listings_batch(out);
         }
         case ReportKind::sku_map:
             sku_map_built_ms_ = now_ms_;
@@ -890,6 +946,111 @@ private:
             out.commit(cursor_.to_json());
             return;
         }
+    }
+
+    // ------------------------------------------------------------- listings items
+
+    /// SKUs that can go in searchListingsItems' comma-separated identifiers.
+    bool requestable(std::string_view entry) const {
+        return !seller_id_.empty() && entry.find(',') == std::string_view::npos;
+    }
+
+    static std::string_view sku_of(std::string_view entry) { return entry.substr(entry.find('\t') + 1); }
+    static std::string_view asin_of(std::string_view entry) { return entry.substr(0, entry.find('\t')); }
+
+    /// The next SKUs after cursor_.enrich (in "ASIN\tSKU" order, so an ASIN's
+    /// SKUs are together): up to 20 to ask for, with those that cannot be
+    /// asked for in between. Batches with nothing to ask for are emitted at
+    /// once; at the end the inventory is done.
+    void next_listings_batch(sdk::Result& out) {
+        for (;;) {
+            batch_.clear();
+            listings_token_.reset();
+            std::size_t asked = 0;
+            for (auto it = snapshot_.upper_bound(*cursor_.enrich); it != snapshot_.end() && asked < listings_batch;
+                 ++it) {
+                batch_.push_back(*it);
+                if (requestable(*it))
+                    ++asked;
+                else if (!seller_id_.empty())
+                    ++unrequestable_;
+            }
+            if (batch_.empty()) {
+                if (unrequestable_)
+                    host().log(sdk::LogLevel::warn, "amazon: " + std::to_string(unrequestable_) +
+                                                        " SKUs with a comma cannot be looked up with "
+                                                        "searchListingsItems; kept as the report gives them");
+                cursor_.enrich.reset();
+                cursor_.report_id.reset();
+                done_ = true;
+                out.commit(cursor_.to_json());
+                return;
+            }
+            if (asked) {
+                phase_ = Phase::listings_page;
+                out.commit(cursor_.to_json());
+                return;
+            }
+            emit_listings_batch();
+        }
+    }
+
+    sdk::Step listings_request() {
+        std::string identifiers;
+        for (const auto& entry : batch_)
+            if (requestable(entry)) identifiers += (identifiers.empty() ? "" : ",") + std::string(sku_of(entry));
+        std::string q = "/listings/2021-08-01/items/" + sdk::url_encode(seller_id_) +
+                        "?marketplaceIds=" + std::string(market_->id) +
+                        "&includedData=" + sdk::url_encode("summaries,attributes") +
+                        "&identifiersType=SKU&identifiers=" + sdk::url_encode(identifiers) +
+                        "&pageSize=" + std::to_string(listings_batch);
+        if (listings_token_) q += "&pageToken=" + sdk::url_encode(*listings_token_);
+        return api(sdk::Method::get, q, op::search_listings_items);
+    }
+
+    void on_listings_page(std::string_view body, sdk::Result& out) {
+        rapidjson::Document doc;
+        json::parse(doc, body, "searchListingsItems response");
+        const json::Node root(doc);
+        std::map<std::string, std::string, std::less<>> asin_by_sku;
+        for (const auto& entry : batch_) asin_by_sku.emplace(sku_of(entry), asin_of(entry));
+        root.at("items").for_each([&](const json::Node& item) {
+            const auto found = asin_by_sku.find(item.at("sku").str());
+            if (found == asin_by_sku.end()) return;  // not asked for
+            const ListingDetails details = listing_details(item, market_->id);
+            apply_listing_details(details, variants_.at(found->first), products_.at(found->second));
+        });
+        // With 20 identifiers and pageSize 20 there is one page; a nextToken is
+        // followed all the same, unless it is the one just sent (no loop).
+        std::optional<std::string> next;
+        if (auto p = root.find("pagination"))
+            if (auto t = p->find("nextToken"); t && !t->str().empty() && t->str() != listings_token_.value_or(""))
+                next = std::string(t->str());
+        listings_token_ = std::move(next);
+        if (listings_token_) return;
+        complete_listings_batch(out);
+    }
+
+    void complete_listings_batch(sdk::Result& out) {
+        emit_listings_batch();
+        next_listings_batch(out);
+    }
+
+    /// The batch's variants, and the products whose SKUs are all read (an
+    /// ASIN with more SKUs than a batch holds goes out with its last batch).
+    void emit_listings_batch() {
+        const std::string last_asin(asin_of(batch_.back()));
+        auto after = snapshot_.upper_bound(batch_.back());
+        const bool last_asin_continues = after != snapshot_.end() && asin_of(*after) == last_asin;
+        std::set<std::string> asins;
+        for (const auto& entry : batch_) {
+            host().emit(variants_.at(std::string(sku_of(entry))));
+            asins.emplace(asin_of(entry));
+        }
+        for (const auto& asin : asins)
+            if (!(last_asin_continues && asin == last_asin)) host().emit(products_.at(asin));
+        cursor_.enrich = batch_.back();
+        batch_.clear();
     }
 
     /// Listings of the last snapshot that are gone: a SKU, or a whole ASIN.
@@ -913,7 +1074,7 @@ private:
     }
 
     // Settings.
-    std::string base_, token_url_, client_id_, client_secret_, refresh_token_;
+    std::string base_, token_url_, client_id_, client_secret_, refresh_token_, seller_id_;
     const Marketplace* market_ = nullptr;
     model::Currency currency_;
     std::int64_t page_size_ = 100, history_days_ = 730, traffic_days_ = 90;
@@ -942,8 +1103,14 @@ private:
     // Inventory.
     std::map<std::string, std::int64_t> fba_;  // SKU -> fulfillable units
     std::optional<std::string> fba_token_;
-    std::map<std::string, model::Product> products_;  // by ASIN, emitted when the report ends
+    std::map<std::string, model::Product> products_;  // by ASIN, emitted with their last SKU's batch
+    std::map<std::string, model::Variant> variants_;  // by SKU, emitted with their batch
     std::set<std::string> snapshot_;                  // "ASIN\tSKU"
+    std::optional<std::string> report_id_kept_;       // the listings report, kept while enriching
+    bool rebuilding_ = false;                         // reading the report again after a restart
+    std::vector<std::string> batch_;                  // "ASIN\tSKU" of the searchListingsItems request
+    std::optional<std::string> listings_token_;
+    std::size_t unrequestable_ = 0;
     // Traffic.
     std::map<std::string, std::string> sku_by_asin_;
     TimestampMs sku_map_built_ms_ = -1;  // the job (its now_ms) that built it

@@ -316,4 +316,125 @@ inline ListingRow listing_row(std::string_view line, std::size_t line_no, const 
     return r;
 }
 
+/// What the Listings Items API (2021-08-01, includedData summaries and
+/// attributes) adds to a SKU of the listings report.
+struct ListingDetails {
+    /// The summary's mainImage (the only one with pixel sizes), then the
+    /// attributes' main_product_image_locator and other_product_image_locator_1..8,
+    /// each URL once.
+    std::vector<model::Image> images;
+    std::string barcode;               // externally_assigned_product_identifier: EAN, UPC, GTIN, ISBN or JAN
+    std::string description_html;      // product_description
+    std::vector<std::string> bullets;  // bullet_point
+};
+
+/// Adds `image` unless its URL is there; a copy without pixel sizes gets them.
+inline void merge_image(std::vector<model::Image>& images, const model::Image& image) {
+    for (auto& im : images)
+        if (im.url == image.url) {
+            if (!im.width_px && image.width_px) im.width_px = image.width_px, im.height_px = image.height_px;
+            return;
+        }
+    images.push_back(image);
+}
+
+/// An attribute's values for the marketplace: Amazon tags each value with its
+/// marketplace_id (and language_tag); an untagged value is everyone's.
+template <class F>
+void each_attribute_value(const json::Node& attributes, const char* name, std::string_view marketplace_id, F&& f) {
+    auto values = attributes.find(name);
+    if (!values || !values->is_array()) return;
+    values->for_each([&](const json::Node& v) {
+        if (!v.is_object()) return;
+        if (auto m = v.find("marketplace_id"); m && m->str() != marketplace_id) return;
+        f(v);
+    });
+}
+
+/// One item of searchListingsItems (or a getListingsItem answer) for the
+/// shop's marketplace.
+inline ListingDetails listing_details(const json::Node& item, std::string_view marketplace_id) {
+    ListingDetails d;
+    if (auto summaries = item.find("summaries"))
+        summaries->for_each([&](const json::Node& s) {
+            if (s.at("marketplaceId").str() != marketplace_id) return;
+            auto main = s.find("mainImage");
+            if (!main) return;
+            // A size that cannot be one (0, negative) is unknown rather than
+            // a failed sync: one odd image must not stop the inventory.
+            const std::int64_t w = main->at("width").i64(), h = main->at("height").i64();
+            const bool sized = w > 0 && h > 0 && w <= 1'000'000 && h <= 1'000'000;
+            merge_image(d.images,
+                        model::Image{std::string(main->at("link").str()),
+                                     sized ? std::optional<std::int32_t>(static_cast<std::int32_t>(w)) : std::nullopt,
+                                     sized ? std::optional<std::int32_t>(static_cast<std::int32_t>(h)) : std::nullopt});
+        });
+    auto attributes = item.find("attributes");
+    if (!attributes) return d;
+    const auto locator = [&](const char* name) {
+        each_attribute_value(*attributes, name, marketplace_id, [&](const json::Node& v) {
+            if (auto url = v.find("media_location"); url && !url->str().empty())
+                merge_image(d.images, model::Image{std::string(url->str()), std::nullopt, std::nullopt});
+        });
+    };
+    locator("main_product_image_locator");
+    for (int k = 1; k <= 8; ++k) locator(("other_product_image_locator_" + std::to_string(k)).c_str());
+    each_attribute_value(*attributes, "externally_assigned_product_identifier", marketplace_id,
+                         [&](const json::Node& v) {
+                             auto type = v.find("type");
+                             auto value = v.find("value");
+                             if (!d.barcode.empty() || !type || !value || value->str().empty()) return;
+                             static constexpr std::string_view gtins[] = {"ean", "upc", "gtin", "isbn", "jan"};
+                             if (std::find(std::begin(gtins), std::end(gtins), type->str()) != std::end(gtins))
+                                 d.barcode = std::string(value->str());
+                         });
+    each_attribute_value(*attributes, "product_description", marketplace_id, [&](const json::Node& v) {
+        if (d.description_html.empty()) d.description_html = std::string(v.at("value").str());
+    });
+    each_attribute_value(*attributes, "bullet_point", marketplace_id, [&](const json::Node& v) {
+        if (auto text = v.find("value"); text && !text->str().empty()) d.bullets.emplace_back(text->str());
+    });
+    return d;
+}
+
+inline std::string html_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    return out;
+}
+
+/// Merges a SKU's listing details into its variant and product (keyed by
+/// ASIN). The report stays first: its image-url and barcode are kept (the
+/// image gains its pixel sizes), and its description is never replaced; only
+/// a product the report left without description gets product_description
+/// followed by the bullet points as a list.
+inline void apply_listing_details(const ListingDetails& d, model::Variant& v, model::Product& p) {
+    if (v.barcode.empty()) v.barcode = d.barcode;
+    for (const auto& im : d.images) merge_image(p.images, im);
+    if (!p.description_html.empty() || (d.description_html.empty() && d.bullets.empty())) return;
+    std::string html = d.description_html;
+    if (!d.bullets.empty()) {
+        html += "<ul>";
+        for (const auto& b : d.bullets) html += "<li>" + html_escape(b) + "</li>";
+        html += "</ul>";
+    }
+    p.description_html = std::move(html);
+    p.description = sdk::html_to_text(p.description_html);
+}
+
 }  // namespace pcgd::amazon

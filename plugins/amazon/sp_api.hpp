@@ -57,6 +57,7 @@ inline constexpr Operation get_report_document{"reports.getReportDocument", 0.01
 inline constexpr Operation inventory_summaries{"fbaInventory.getInventorySummaries", 2.0, 2};
 inline constexpr Operation order_financial_events{"finances.listFinancialEventsByOrderId", 0.5, 30};
 inline constexpr Operation financial_events{"finances.listFinancialEvents", 0.5, 30};
+inline constexpr Operation search_listings_items{"listings.searchListingsItems", 5.0, 5};
 }  // namespace op
 
 /// Makes `r` draw on the operation's own bucket of the seller account's

@@ -8,7 +8,8 @@
 // Reports 2021-06-30 (createReport, getReport through IN_QUEUE, IN_PROGRESS
 // and DONE / FATAL / CANCELLED, getReportDocument) and the documents
 // themselves (GET_MERCHANT_LISTINGS_ALL_DATA in Cp1252, GET_SALES_AND_TRAFFIC_REPORT
-// in JSON, gzip by default) under /_docs/. One token bucket per operation for
+// in JSON, gzip by default) under /_docs/, Listings Items 2021-08-01
+// (searchListingsItems, getListingsItem). One token bucket per operation for
 // the whole account, 429 QuotaExceeded, x-amzn-RateLimit-Limit on answers.
 //
 // The generator's shop is rendered as Amazon shows it: one product (ASIN) per
@@ -18,9 +19,6 @@
 // The API's clock is the data's clock plus three minutes, so everything the
 // data holds is visible (Amazon shows data two minutes late).
 // See docs/amazon.md.
-#include <pcgd/emulator/platform.hpp>
-#include <pcgd/sdk/text.hpp>
-
 #include <zlib.h>
 
 #include <algorithm>
@@ -29,8 +27,11 @@
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <pcgd/emulator/platform.hpp>
+#include <pcgd/sdk/text.hpp>
 #include <set>
 #include <stdexcept>
+#include <variant>
 
 namespace pcgd::emulator {
 namespace {
@@ -79,6 +80,8 @@ constexpr Plan plans[] = {
     {"createReport", 0.0167, 15},
     {"getReport", 2, 15},
     {"getReportDocument", 0.0167, 15},
+    {"searchListingsItems", 5, 5},
+    {"getListingsItem", 5, 10},
 };
 
 std::string iso(TimestampMs t) { return model::format_iso8601(t); }
@@ -96,6 +99,15 @@ std::string asin_of(std::string_view sku) {
 }
 
 bool is_fba(std::string_view sku) { return hash_string(sku) % 3 == 0; }
+
+/// Listings created by EAN show it in the listings report's product-id; the
+/// others (matched to an ASIN) show the ASIN there, and their EAN only in
+/// the Listings Items API's attributes.
+bool listed_by_ean(std::string_view sku) {
+    return mix64(hash_string(sku)) % 2 == 0;
+}
+
+constexpr const char* listings_prefix = "/listings/2021-08-01/items/";
 
 std::string error_body(std::string_view code, std::string_view message, std::string_view details = "") {
     json::Writer w;
@@ -246,6 +258,10 @@ public:
                 p = std::string(prefix) + "{id}" + (rest == std::string::npos ? "" : p.substr(rest));
             }
         if (p.rfind("/finances/v0/orders/", 0) == 0) p = "/finances/v0/orders/{id}/financialEvents";
+        if (p.rfind(listings_prefix, 0) == 0)
+            p = std::string(listings_prefix) +
+                (p.find('/', std::string_view(listings_prefix).size()) == std::string::npos ? "{sellerId}"
+                                                                                            : "{sellerId}/{sku}");
         return r.method + " " + p;
     }
 
@@ -414,6 +430,10 @@ private:
         if (r.method == "POST" && p == "/reports/2021-06-30/reports") return "createReport";
         if (r.method == "GET" && p.rfind("/reports/2021-06-30/reports/", 0) == 0) return "getReport";
         if (r.method == "GET" && p.rfind("/reports/2021-06-30/documents/", 0) == 0) return "getReportDocument";
+        if (r.method == "GET" && p.rfind(listings_prefix, 0) == 0 &&
+            p.size() > std::string_view(listings_prefix).size())
+            return p.find('/', std::string_view(listings_prefix).size()) == std::string::npos ? "searchListingsItems"
+                                                                                              : "getListingsItem";
         return {};
     }
 
@@ -495,6 +515,8 @@ private:
         if (op == "getInventorySummaries") return inventory_summaries(r);
         if (op == "createReport") return create_report(r);
         if (op == "getReport") return get_report(r);
+        if (op == "searchListingsItems") return search_listings_items(r);
+        if (op == "getListingsItem") return get_listings_item(r);
         return get_report_document(r);
     }
 
@@ -895,6 +917,170 @@ private:
         return Response::json(200, std::string(w.view()));
     }
 
+    // ------------------------------------------------------------- listings items
+
+    static Response listings_error(int status, std::string_view code, std::string_view details) {
+        return error(status, code, status == 404 ? "Not found" : "Invalid input", details);
+    }
+
+    /// sellerId, marketplaceIds and includedData as Amazon checks them; the
+    /// market and the data sets asked for, or the error.
+    std::variant<Response, std::pair<const Market*, std::set<std::string>>> listings_query(
+        const Request& r, std::string_view seller) const {
+        if (seller != selling_partner_id)
+            return listings_error(400, "BAD_REQUEST", "Invalid sellerId " + std::string(seller));
+        const auto markets = csv(r.param("marketplaceIds").value_or(""));
+        if (markets.empty()) return listings_error(400, "BAD_REQUEST", "marketplaceIds is required");
+        const Market* m = market_by_id(markets.front());
+        if (!m) return listings_error(400, "BAD_REQUEST", "Invalid marketplaceIds " + markets.front());
+        std::set<std::string> included;
+        for (const auto& d : csv(r.param("includedData").value_or("summaries"))) {
+            static const std::set<std::string> known = {
+                "summaries",   "attributes",    "issues",      "offers", "fulfillmentAvailability",
+                "procurement", "relationships", "productTypes"};
+            if (!known.count(d)) return listings_error(400, "BAD_REQUEST", "Invalid includedData " + d);
+            included.insert(d);  // the emulator fills summaries and attributes; the others are left out
+        }
+        return std::make_pair(m, included);
+    }
+
+    /// A listings item (model #/definitions/Item) of one marketplace: one
+    /// summary (mainImage with its pixel sizes: the first image) and the
+    /// attributes the plugin reads (images as locators, without sizes; the
+    /// EAN; the tags as bullet points; the description).
+    void write_listings_item(json::Writer& w, const Market& m, const ProductData& p,
+                             const std::set<std::string>& included) const {
+        const model::Variant& v = p.variants.front();
+        const std::string lang = std::string_view(m.info->country) == "FR" ? "fr_FR" : "en_GB";
+        w.begin_object().field("sku", v.sku);
+        if (included.count("summaries")) {
+            w.key("summaries")
+                .begin_array()
+                .begin_object()
+                .field("marketplaceId", m.info->id)
+                .field("asin", p.product.id);
+            w.field("productType", "HOME").field("conditionType", "new_new").key("status").begin_array();
+            if (p.status == "active")
+                w.value("BUYABLE").value("DISCOVERABLE");
+            else if (p.status != "draft")
+                w.value("DISCOVERABLE");
+            w.end_array().field("itemName", p.product.title).field("createdDate", iso(*p.product.created_at));
+            w.field("lastUpdatedDate", iso(p.product.updated_at.value_or(*p.product.created_at)));
+            if (!p.product.images.empty()) {
+                const model::Image& im = p.product.images.front();
+                w.key("mainImage").begin_object().field("link", im.url).field("height", std::int64_t{*im.height_px});
+                w.field("width", std::int64_t{*im.width_px}).end_object();
+            }
+            w.end_object().end_array();
+        }
+        if (included.count("attributes")) {
+            const auto text = [&](const char* name, const std::vector<std::string>& values) {
+                if (values.empty()) return;
+                w.key(name).begin_array();
+                for (const auto& value : values)
+                    w.begin_object()
+                        .field("value", value)
+                        .field("language_tag", lang)
+                        .field("marketplace_id", m.info->id)
+                        .end_object();
+                w.end_array();
+            };
+            w.key("attributes").begin_object();
+            text("item_name", {p.product.title});
+            if (!p.product.description_html.empty()) text("product_description", {p.product.description_html});
+            text("bullet_point", p.product.tags);
+            for (std::size_t k = 0; k < p.product.images.size() && k < 9; ++k) {
+                const std::string name =
+                    k == 0 ? "main_product_image_locator" : "other_product_image_locator_" + std::to_string(k);
+                w.key(name)
+                    .begin_array()
+                    .begin_object()
+                    .field("media_location", p.product.images[k].url)
+                    .field("marketplace_id", m.info->id);
+                w.end_object().end_array();
+            }
+            if (!v.barcode.empty()) {
+                w.key("externally_assigned_product_identifier")
+                    .begin_array()
+                    .begin_object()
+                    .field("type", "ean")
+                    .field("value", v.barcode);
+                w.field("marketplace_id", m.info->id).end_object().end_array();
+            }
+            w.end_object();
+        }
+        w.end_object();
+    }
+
+    /// GET /listings/2021-08-01/items/{sellerId}: the seller's listings of the
+    /// first marketplace asked for, by SKU (Amazon sorts by lastUpdatedDate by
+    /// default: the order is not part of the contract), pageSize <= 20, and at
+    /// most 1000 items paged through without identifiers, as the model says.
+    Response search_listings_items(const Request& r) {
+        const auto query = listings_query(r, r.path.substr(std::string_view(listings_prefix).size()));
+        if (const auto* refused = std::get_if<Response>(&query)) return *refused;
+        const auto& [m, included] = std::get<1>(query);
+        const auto identifiers = csv(r.param("identifiers").value_or(""));
+        const auto type = r.param("identifiersType");
+        if (!identifiers.empty() != type.has_value())
+            return listings_error(400, "BAD_REQUEST", "identifiers and identifiersType go together");
+        if (type && *type != "SKU")
+            return listings_error(400, "BAD_REQUEST", "identifiersType " + *type + " is not emulated (SKU is)");
+        if (identifiers.size() > 20) return listings_error(400, "BAD_REQUEST", "identifiers: at most 20");
+        const std::set<std::string> wanted(identifiers.begin(), identifiers.end());
+        std::int64_t page_size = 10;
+        if (auto ps = r.param("pageSize")) {
+            page_size = std::atoll(ps->c_str());
+            if (page_size < 1 || page_size > 20)
+                return listings_error(400, "BAD_REQUEST", "pageSize must be between 1 and 20");
+        }
+        std::vector<const ProductData*> items;
+        for (const auto& p : m->data->products)
+            if (!p.deleted && (wanted.empty() || wanted.count(p.variants.front().sku))) items.push_back(&p);
+        std::sort(items.begin(), items.end(), [](const ProductData* a, const ProductData* b) {
+            return a->variants.front().sku < b->variants.front().sku;
+        });
+        const std::size_t total = items.size(), pageable = wanted.empty() ? std::min<std::size_t>(total, 1000) : total;
+        std::size_t offset = 0;
+        if (auto token = r.param("pageToken")) {
+            auto raw = base64url_decode(*token);
+            if (!raw || raw->rfind("lst:", 0) != 0) return listings_error(400, "BAD_REQUEST", "Invalid pageToken");
+            offset = std::min<std::size_t>(pageable, std::stoull(raw->substr(4)));
+        }
+        const std::size_t end = std::min(pageable, offset + static_cast<std::size_t>(page_size));
+        json::Writer w;
+        w.begin_object().field("numberOfResults", static_cast<std::int64_t>(total));
+        if (end < pageable || offset > 0) {
+            w.key("pagination").begin_object();
+            if (end < pageable) w.field("nextToken", base64url_encode("lst:" + std::to_string(end)));
+            if (offset > 0)
+                w.field("previousToken",
+                        base64url_encode("lst:" + std::to_string(offset - std::min<std::size_t>(offset, page_size))));
+            w.end_object();
+        }
+        w.key("items").begin_array();
+        for (std::size_t i = offset; i < end; ++i) write_listings_item(w, *m, *items[i], included);
+        w.end_array().end_object();
+        return Response::json(200, std::string(w.view()));
+    }
+
+    /// GET /listings/2021-08-01/items/{sellerId}/{sku}.
+    Response get_listings_item(const Request& r) {
+        const std::string rest = r.path.substr(std::string_view(listings_prefix).size());
+        const auto slash = rest.find('/');
+        const auto query = listings_query(r, rest.substr(0, slash));
+        if (const auto* refused = std::get_if<Response>(&query)) return *refused;
+        const auto& [m, included] = std::get<1>(query);
+        const std::string sku = rest.substr(slash + 1);
+        for (const auto& p : m->data->products)
+            if (!p.deleted && p.variants.front().sku == sku) {
+                json::Writer w;
+                write_listings_item(w, *m, p, included);
+                return Response::json(200, std::string(w.view()));
+            }
+        return listings_error(404, "NOT_FOUND", "SKU " + sku + " not found");
+    }
+
     // ------------------------------------------------------------- reports
 
     Response create_report(const Request& r) {
@@ -1046,10 +1232,11 @@ private:
             row["open-date"] = open_date(*p.product.created_at);
             row["image-url"] = p.product.images.empty() ? "" : p.product.images.front().url;
             row["item-is-marketplace"] = "y";
-            row["product-id-type"] = v.barcode.empty() ? "1" : "4";
+            const bool by_ean = !v.barcode.empty() && listed_by_ean(v.sku);
+            row["product-id-type"] = by_ean ? "4" : "1";
             row["item-condition"] = "11";
             row["asin1"] = p.product.id;
-            row["product-id"] = v.barcode.empty() ? p.product.id : v.barcode;
+            row["product-id"] = by_ean ? v.barcode : p.product.id;
             row["pending-quantity"] = "0";
             row["fulfillment-channel"] = fba ? "AMAZON_EU" : "DEFAULT";
             row["merchant-shipping-group"] = "Migrated Template";
@@ -1176,6 +1363,26 @@ private:
             for (const auto& t : m.data->traffic) ++per_day[t.day];
             w.key("traffic_by_day").begin_object();
             for (const auto& [day, n] : per_day) w.field(model::format_date(day), n);
+            w.end_object();
+            // Each listing's EAN and images (pixel sizes as generated), by SKU.
+            w.key("listings").begin_object();
+            for (const auto& p : m.data->products) {
+                if (p.deleted) continue;
+                const model::Variant& v = p.variants.front();
+                w.key(v.sku)
+                    .begin_object()
+                    .field("asin", p.product.id)
+                    .field("barcode", v.barcode)
+                    .key("images")
+                    .begin_array();
+                for (const auto& im : p.product.images)
+                    w.begin_object()
+                        .field("url", im.url)
+                        .field("width", std::int64_t{*im.width_px})
+                        .field("height", std::int64_t{*im.height_px})
+                        .end_object();
+                w.end_array().end_object();
+            }
             w.end_object();
             w.end_object();
         }

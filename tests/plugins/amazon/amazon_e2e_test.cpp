@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
 #include <map>
+#include <thread>
 
 #include "harness.hpp"
 #include "store/store.hpp"
@@ -31,13 +33,17 @@ Emulator::Options amazon(int seed, int products, int orders, std::vector<std::st
 }
 
 void add_shop(const Pcgd& pcgd, const std::string& id, const Emulator& emulator, const std::string& country = "GB",
-              std::vector<std::string> settings = {}, const std::string& refresh_token = "Atzr|pcgd-emulator-refresh-token") {
+              std::vector<std::string> settings = {},
+              const std::string& refresh_token = "Atzr|pcgd-emulator-refresh-token",
+              const std::string& selling_partner_id = "A2PCGDEMULATOR") {
     // One seller account: the shops of its marketplaces share its budget.
     std::vector<std::string> args = {"shop", "add", "--id", id, "--platform", "amazon", "--base-url", emulator.base_url(), "--country", country,
                                      "--account", "lumiere-eu",
                                      "--setting", "client_id=amzn1.application-oa2-client.pcgd-emulator", "--setting",
                                      "token_url=" + emulator.base_url() + "/auth/o2/token", "--setting", "report_poll_ms=1",
                                      "--credential", "client_secret=pcgd-emulator-client-secret", "--credential", "refresh_token=" + refresh_token};
+    // The Listings Items API's sellerId (`pcgd shop connect` stores it as the credential selling_partner_id).
+    if (!selling_partner_id.empty()) args.insert(args.end(), {"--setting", "seller_id=" + selling_partner_id});
     for (const auto& s : settings) args.insert(args.end(), {"--setting", s});
     const auto r = pcgd(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -79,11 +85,61 @@ void keep_traffic_days(rapidjson::Document& truth, int days) {
     truth["counts"]["traffic"].SetInt64(n);
 }
 
+/// Images and GTINs as stored, against the emulator's listings: the main
+/// image with its pixel sizes (searchListingsItems' summary mainImage), the
+/// others by URL (the attributes' locators carry no size); every EAN (half
+/// of them reach the store only through the Listings Items API).
+std::string listing_differences(const Pcgd& pcgd, const std::string& shop, const rapidjson::Value& truth) {
+    std::map<std::string, std::string> expected_images, expected_barcodes, stored_images, stored_barcodes;
+    for (const auto& l : truth["listings"].GetObject()) {
+        std::string images;
+        for (const auto& im : l.value["images"].GetArray()) {
+            images += std::string(im["url"].GetString());
+            if (images.size() == im["url"].GetStringLength())
+                images += " " + std::to_string(im["width"].GetInt()) + "x" + std::to_string(im["height"].GetInt());
+            images += ";";
+        }
+        expected_images[l.value["asin"].GetString()] = images;
+        expected_barcodes[l.name.GetString()] = l.value["barcode"].GetString();
+    }
+    for (const auto& p : pcgd.export_jsonl("products", shop)) {
+        std::string images;
+        if (p.HasMember("images"))
+            for (const auto& im : p["images"].GetArray()) {
+                images += std::string(im["url"].GetString());
+                if (im.HasMember("width_px"))
+                    images +=
+                        " " + std::to_string(im["width_px"].GetInt()) + "x" + std::to_string(im["height_px"].GetInt());
+                images += ";";
+            }
+        stored_images[p["id"].GetString()] = images;
+    }
+    for (const auto& v : pcgd.export_jsonl("variants", shop))
+        stored_barcodes[v["sku"].GetString()] = v.HasMember("barcode") ? v["barcode"].GetString() : "";
+    std::string out;
+    for (const auto& [asin, images] : expected_images)
+        if (stored_images[asin] != images)
+            out += shop + " product " + asin + " images: '" + stored_images[asin] + "' stored, '" + images +
+                   "' expected\n";
+    for (const auto& [sku, barcode] : expected_barcodes)
+        if (stored_barcodes[sku] != barcode)
+            out += shop + " variant " + sku + " barcode: '" + stored_barcodes[sku] + "' stored, '" + barcode +
+                   "' expected\n";
+    return out;
+}
+
 std::string all_differences(const Pcgd& pcgd, const std::string& shop, const Emulator& emulator, const char* marketplace = uk,
                             int traffic_days = 90) {
     auto truth = truth_of(emulator, marketplace);
     keep_traffic_days(truth, traffic_days);
-    return ground_truth_differences(pcgd, shop, truth) + fee_differences(pcgd, shop, truth);
+    return ground_truth_differences(pcgd, shop, truth) + fee_differences(pcgd, shop, truth) +
+           listing_differences(pcgd, shop, truth);
+}
+
+std::int64_t count_429s(const rapidjson::Value& stats, const std::string& route) {
+    const auto& by_route = stats["by_route"];
+    if (!by_route.HasMember(route.c_str()) || !by_route[route.c_str()].HasMember("429")) return 0;
+    return by_route[route.c_str()]["429"].GetInt64();
 }
 
 }  // namespace
@@ -100,9 +156,76 @@ TEST(AmazonEndToEnd, FullSyncMatchesGroundTruthAndASecondSyncChangesNothing) {
     EXPECT_GT(truth["counts"]["refunds"].GetInt64(), 0);
     EXPECT_GT(truth["counts"]["traffic"].GetInt64(), 1000);
 
+    // The Listings Items API gave what the report lacks: several images with
+    // their sizes, and EANs the report showed as ASINs.
+    std::int64_t sized = 0, several = 0;
+    for (const auto& p : pcgd.export_jsonl("products", "uk"))
+        if (p.HasMember("images")) {
+            sized += p["images"][0].HasMember("width_px") ? 1 : 0;
+            several += p["images"].Size() > 1 ? 1 : 0;
+        }
+    EXPECT_GT(sized, 10);
+    EXPECT_GT(several, 5);
+    EXPECT_EQ(shop.stats()["by_route"]["GET /listings/2021-08-01/items/{sellerId}"]["200"].GetInt64(),
+              (truth["counts"]["variants"].GetInt64() + 19) / 20)
+        << "one request per 20 SKUs";
+
     const auto second = sync_json(pcgd);
     EXPECT_EQ(sum_field(second, "inserted") + sum_field(second, "updated") + sum_field(second, "deleted"), 0);
     EXPECT_EQ(all_differences(pcgd, "uk", shop), "");
+}
+
+TEST(AmazonEndToEnd, WithoutASellerIdTheInventoryIsTheReportsWithAWarning) {
+    Emulator shop(amazon(11, 8, 20));
+    Pcgd pcgd;
+    add_shop(pcgd, "uk", shop, "GB", {}, "Atzr|pcgd-emulator-refresh-token", "");
+    const auto report = sync_json(pcgd, {"--dataset", "inventory"});
+    EXPECT_TRUE(report[0]["ok"].GetBool());
+    const auto& warnings = report[0]["datasets"][0]["warnings"];
+    ASSERT_EQ(warnings.Size(), 1u);
+    EXPECT_NE(std::string(warnings[0].GetString()).find("no seller_id"), std::string::npos) << warnings[0].GetString();
+    const auto truth = truth_of(shop, uk);
+    const auto differences = listing_differences(pcgd, "uk", truth);
+    EXPECT_NE(differences, "") << "without the Listings Items API, sizes and some EANs are missing";
+    EXPECT_FALSE(shop.stats()["by_route"].HasMember("GET /listings/2021-08-01/items/{sellerId}"));
+}
+
+TEST(AmazonEndToEnd, KillDuringTheListingsEnrichmentLosesNothing) {
+    // 80 products of one or more sizes: several batches of 20 SKUs, each a checkpoint.
+    Emulator shop(amazon(23, 80, 10, {"--bucket", "1000", "--leak-per-s", "1000", "--latency-ms", "150"}));
+    Pcgd pcgd;
+    add_shop(pcgd, "uk", shop, "GB", {"traffic_days=1"});
+    const auto truth = truth_of(shop, uk);
+    const std::int64_t skus = truth["counts"]["variants"].GetInt64();
+    ASSERT_GT(skus, 60) << "too few batches to kill one in the middle";
+    auto sync = pcgd.start({"sync", "--dataset", "inventory"});
+    const auto variants = [&] {
+        return pcgd::host::open_sqlite_store(pcgd.store_path())->counts(std::string_view("uk")).variants;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (variants() < 20) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the sync made no progress";
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    sync->kill(SIGKILL);
+    ASSERT_EQ(sync->wait(), 128 + SIGKILL);
+    const std::int64_t stored = variants();
+    EXPECT_LT(stored, skus) << "killed too late to test anything";
+    EXPECT_EQ(stored % 20, 0) << "whole batches only";
+    const auto before = shop.stats()["by_route"]["GET /listings/2021-08-01/items/{sellerId}"]["200"].GetInt64();
+
+    const auto report = sync_json(pcgd, {"--dataset", "inventory"});
+    EXPECT_TRUE(report[0]["ok"].GetBool());
+    EXPECT_EQ(listing_differences(pcgd, "uk", truth), "");
+    const auto counts = pcgd::host::open_sqlite_store(pcgd.store_path())->counts(std::string_view("uk"));
+    EXPECT_EQ(counts.variants, skus);
+    EXPECT_EQ(counts.products, truth["counts"]["products"].GetInt64());
+    const auto stats = shop.stats();
+    EXPECT_EQ(stats["by_route"]["GET /listings/2021-08-01/items/{sellerId}"]["200"].GetInt64() - before,
+              (skus - stored + 19) / 20)
+        << "the restart asked only for the SKUs left";
+    EXPECT_EQ(stats["by_route"]["POST /reports/2021-06-30/reports"]["202"].GetInt64(), 1)
+        << "the same report was read again";
 }
 
 TEST(AmazonEndToEnd, OneSellerOnTheUkAndFrenchMarketplaces) {
@@ -189,6 +312,19 @@ TEST(AmazonEndToEnd, ThrottledRunCompletesWithoutAFailedPage) {
         if (route.value.HasMember("429")) throttled += route.value["429"].GetInt64();
     EXPECT_GT(throttled, 0);
     EXPECT_EQ(all_differences(pcgd, "uk", shop, uk, 2), "");
+}
+
+TEST(AmazonEndToEnd, ThrottledListingsEnrichmentCompletes) {
+    // Burst 2 at 4 per second for every operation: searchListingsItems' first
+    // guess (burst 5) meets 429 QuotaExceeded, then waits.
+    Emulator shop(amazon(31, 40, 10, {"--bucket", "2", "--leak-per-s", "4"}));
+    Pcgd pcgd;
+    add_shop(pcgd, "uk", shop);
+    const auto report = sync_json(pcgd, {"--dataset", "inventory"});
+    EXPECT_TRUE(report[0]["ok"].GetBool());
+    EXPECT_EQ(sum_field(report, "restarts"), 0) << "a 429 is a wait, never a failure";
+    EXPECT_GT(count_429s(shop.stats(), "GET /listings/2021-08-01/items/{sellerId}"), 0);
+    EXPECT_EQ(listing_differences(pcgd, "uk", truth_of(shop, uk)), "");
 }
 
 TEST(AmazonEndToEnd, KillDuringSyncLosesAndDuplicatesNothing) {

@@ -192,6 +192,38 @@ TEST(AmazonEmulator, EveryAnswerMatchesTheModelsSchemas) {
           f.send("GET", "/fba/inventory/v1/summaries?details=true&granularityType=Marketplace&granularityId=A13V1IB3VIYZZH&marketplaceIds=A13V1IB3VIYZZH"),
           "getInventorySummaries");
 
+    // Listings Items: every page of both marketplaces, one item alone, the errors.
+    ModelSchemas listings("listingsItems_2021-08-01.json");
+    std::vector<std::string> skus;
+    for (const char* market : {"A1F83G8C2ARO7P", "A13V1IB3VIYZZH"}) {
+        const std::string first = std::string("/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=") + market +
+                                  "&includedData=summaries%2Cattributes&pageSize=5";
+        std::string target = first;
+        for (int pages = 0; pages < 100; ++pages) {
+            const auto r = f.send("GET", target);
+            ASSERT_EQ(r.status, 200) << r.body;
+            check(listings.of("ItemSearchResults"), r, "searchListingsItems");
+            const auto d = parse(r.body);
+            for (const auto& item : d["items"].GetArray()) {
+                skus.emplace_back(item["sku"].GetString());
+                EXPECT_STREQ(item["summaries"][0]["marketplaceId"].GetString(), market);
+            }
+            if (!d.HasMember("pagination") || !d["pagination"].HasMember("nextToken")) break;
+            target = first + "&pageToken=" + d["pagination"]["nextToken"].GetString();
+        }
+    }
+    ASSERT_GT(skus.size(), 20u);
+    check(listings.of("Item"),
+          f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR/" + skus[3] +
+                            "?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes"),
+          "getListingsItem");
+    check(listings.of("ErrorList"),
+          f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR/NO-SUCH-SKU?marketplaceIds=A1F83G8C2ARO7P"),
+          "getListingsItem 404");
+    const auto bad_market = f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=invalid");
+    EXPECT_EQ(bad_market.status, 400);
+    check(listings.of("ErrorList"), bad_market, "searchListingsItems 400");
+
     // Reports: the lifecycle, the document, and the documents' own shapes.
     rapidjson::Document traffic_schema_doc;
     const std::string traffic_schema_text = read_file("models/sellerSalesAndTrafficReport.json");
@@ -281,6 +313,94 @@ TEST(AmazonEmulator, EachOperationHasItsOwnBucketAndSays429QuotaExceeded) {
     EXPECT_EQ(f.send("GET", "/fba/inventory/v1/summaries?granularityType=Marketplace&granularityId=A1F83G8C2ARO7P&marketplaceIds=A1F83G8C2ARO7P").status, 200);
     f.steady_ms += 1000;
     EXPECT_EQ(f.send("GET", search).status, 200);
+}
+
+TEST(AmazonEmulator, ListingsItemsCarryImagesWithSizesAndEansByIdentifiers) {
+    Fixture f("generated");
+    const auto summary = parse(f.send("GET", "/_amazon/summary", {}, false).body);
+    const auto truth = summary["A1F83G8C2ARO7P"]["listings"].GetObject();
+    std::vector<std::string> skus;
+    for (const auto& l : truth) skus.emplace_back(l.name.GetString());
+    ASSERT_GE(skus.size(), 3u);
+    const auto r = f.send(
+        "GET",
+        "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes"
+        "&identifiersType=SKU&identifiers=" +
+            skus[2] + "%2C" + skus[0] + "&pageSize=20");
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto d = parse(r.body);
+    EXPECT_EQ(d["numberOfResults"].GetInt(), 2);
+    EXPECT_FALSE(d.HasMember("pagination"));
+    ASSERT_EQ(d["items"].Size(), 2u);
+    int with_images = 0, with_ean = 0;
+    for (const auto& item : d["items"].GetArray()) {
+        const auto& expected = truth[item["sku"].GetString()];
+        const auto& summary = item["summaries"][0];
+        EXPECT_STREQ(summary["asin"].GetString(), expected["asin"].GetString());
+        const auto& attributes = item["attributes"];
+        if (expected["images"].Size() > 0) {
+            ++with_images;
+            EXPECT_STREQ(summary["mainImage"]["link"].GetString(), expected["images"][0]["url"].GetString());
+            EXPECT_EQ(summary["mainImage"]["width"].GetInt(), expected["images"][0]["width"].GetInt());
+            EXPECT_EQ(summary["mainImage"]["height"].GetInt(), expected["images"][0]["height"].GetInt());
+            EXPECT_STREQ(attributes["main_product_image_locator"][0]["media_location"].GetString(),
+                         expected["images"][0]["url"].GetString());
+        } else {
+            EXPECT_FALSE(summary.HasMember("mainImage"));
+        }
+        if (std::string(expected["barcode"].GetString()).empty()) {
+            EXPECT_FALSE(attributes.HasMember("externally_assigned_product_identifier"));
+        } else {
+            ++with_ean;
+            EXPECT_STREQ(attributes["externally_assigned_product_identifier"][0]["value"].GetString(),
+                         expected["barcode"].GetString());
+        }
+    }
+    EXPECT_GT(with_images + with_ean, 0);
+    EXPECT_EQ(f.send("GET",
+                     "/listings/2021-08-01/items/"
+                     "A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&identifiersType=ASIN&identifiers=B0X")
+                  .status,
+              400);
+    EXPECT_EQ(
+        f.send("GET", "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P&pageSize=21").status,
+        400);
+    EXPECT_EQ(f.send("GET", "/listings/2021-08-01/items/SOMEONE-ELSE?marketplaceIds=A1F83G8C2ARO7P").status, 400);
+}
+
+TEST(AmazonEmulator, SearchListingsItemsHasItsOwnBucketOfFiveAThrottled429) {
+    EmulatorOptions o;
+    o.platform = "amazon";
+    o.generator.seed = 3;
+    o.generator.products = 5;
+    o.generator.orders = 10;
+    std::int64_t steady_ms = 1000;
+    o.module.steady_now_ms = [&] { return steady_ms; };
+    Emulator e(o);  // the models' usage plans: searchListingsItems 5 rps, burst 5
+    const auto send = [&](const std::string& target, const std::string& token) {
+        std::map<std::string, std::string> h{{"host", "127.0.0.1:1"}};
+        if (!token.empty()) h["x-amz-access-token"] = token;
+        return e.dispatch(Request::make("GET", target, {}, h)).response;
+    };
+    const auto granted =
+        e.dispatch(
+             Request::make("POST", "/auth/o2/token",
+                           "grant_type=refresh_token&refresh_token=Atzr%7Cpcgd-emulator-refresh-token&client_id=amzn1."
+                           "application-oa2-client.pcgd-emulator&client_secret=pcgd-emulator-client-secret"))
+            .response;
+    const std::string token = parse(granted.body)["access_token"].GetString();
+    const std::string search = "/listings/2021-08-01/items/A2PCGDEMULATOR?marketplaceIds=A1F83G8C2ARO7P";
+    for (int i = 0; i < 5; ++i) {
+        const auto r = send(search, token);
+        EXPECT_EQ(r.status, 200) << i;
+        EXPECT_EQ(header(r, "x-amzn-RateLimit-Limit"), "5");
+    }
+    const auto refused = send(search, token);
+    EXPECT_EQ(refused.status, 429);
+    EXPECT_NE(refused.body.find("QuotaExceeded"), std::string::npos);
+    steady_ms += 200;  // one token back at 5 per second
+    EXPECT_EQ(send(search, token).status, 200);
+    EXPECT_EQ(send(search, token).status, 429);
 }
 
 TEST(AmazonEmulator, ReportsCanEndFatalOrCancelled) {

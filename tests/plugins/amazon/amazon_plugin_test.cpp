@@ -1,18 +1,18 @@
 // The Amazon plugin through FakeHost: exact requests, exact records from the
 // official model examples in tests/data/amazon (see SOURCES.md), cursors,
 // token renewal, reports and every refusal.
-#include <pcgd/testing/fake_host.hpp>
-#include <pcgd/testing/fixtures.hpp>
-
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include "sp_api.hpp"
-
 #include <fstream>
-#include <regex>
 #include <functional>
+#include <pcgd/testing/fake_host.hpp>
+#include <pcgd/testing/fixtures.hpp>
+#include <regex>
 #include <sstream>
+
+#include "mapping.hpp"
+#include "sp_api.hpp"
 
 using namespace pcgd;
 using pcgd::testing::FakeHost;
@@ -93,7 +93,8 @@ TEST(AmazonPlugin, ManifestDeclaresSettings) {
     auto m = parse(pcgd_plugin_get_vtable()->manifest_json());
     EXPECT_STREQ(m["id"].GetString(), "amazon");
     ASSERT_EQ(m["datasets"].Size(), 3u);
-    ASSERT_EQ(m["settings"].Size(), 12u);
+    ASSERT_EQ(m["settings"].Size(), 13u);
+    EXPECT_STREQ(m["settings"][12]["name"].GetString(), "seller_id");
     EXPECT_STREQ(m["settings"][10]["name"].GetString(), "application_id");
     EXPECT_STREQ(m["settings"][1]["name"].GetString(), "token_url");
     EXPECT_STREQ(m["settings"][1]["default"].GetString(), "https://api.amazon.com/auth/o2/token");
@@ -503,10 +504,13 @@ TEST(AmazonPlugin, EachOperationDrawsOnItsBucketWithTheModelsUsagePlan) {
         {amazon::op::get_order, "orders_2026-01-01.json", "/orders/2026-01-01/orders/{orderId}", "get"},
         {amazon::op::create_report, "reports_2021-06-30.json", "/reports/2021-06-30/reports", "post"},
         {amazon::op::get_report, "reports_2021-06-30.json", "/reports/2021-06-30/reports/{reportId}", "get"},
-        {amazon::op::get_report_document, "reports_2021-06-30.json", "/reports/2021-06-30/documents/{reportDocumentId}", "get"},
+        {amazon::op::get_report_document, "reports_2021-06-30.json", "/reports/2021-06-30/documents/{reportDocumentId}",
+         "get"},
         {amazon::op::inventory_summaries, "fbaInventory.json", "/fba/inventory/v1/summaries", "get"},
         {amazon::op::order_financial_events, "financesV0.json", "/finances/v0/orders/{orderId}/financialEvents", "get"},
         {amazon::op::financial_events, "financesV0.json", "/finances/v0/financialEvents", "get"},
+        {amazon::op::search_listings_items, "listingsItems_2021-08-01.json", "/listings/2021-08-01/items/{sellerId}",
+         "get"},
     };
     for (const auto& c : cases) {
         const auto model = parse(fixture(std::string("models/") + c.model));
@@ -521,4 +525,268 @@ TEST(AmazonPlugin, EachOperationDrawsOnItsBucketWithTheModelsUsagePlan) {
         EXPECT_EQ(r.rate_bucket_capacity, c.op.burst);
         EXPECT_EQ(r.rate_bucket_restore_milli_per_s, static_cast<std::int64_t>(std::stod(m[1].str()) * 1000 + 1e-9)) << "rounded down";
     }
+}
+
+namespace {
+
+const std::string seller_settings =
+    R"({"base_url":"https://sellingpartnerapi-eu.amazon.com","client_id":"c","client_secret":"s",)"
+    R"("refresh_token":"r","report_poll_ms":1,"selling_partner_id":"A3SELLER",)" +
+    shop_gb + "}";
+
+/// The official searchListingsItems example (a US and a CA listing) moved to
+/// the UK marketplace and given the SKU asked for; the example's attributes
+/// hold no image locator nor product identifier, so those are added, shaped
+/// as Amazon's product type definitions have them (`media_location`, `type`/`value`).
+std::string uk_search_example(const std::string& sku) {
+    std::string text = fixture("listings2021.searchListingsItems.200.example.json");
+    for (auto at = text.find("ATVPDKIKX0DER"); at != std::string::npos; at = text.find("ATVPDKIKX0DER", at))
+        text.replace(at, 13, "A1F83G8C2ARO7P");
+    auto doc = parse(text);
+    auto& a = doc.GetAllocator();
+    auto& item = doc["items"][0];
+    item["sku"].SetString(sku.c_str(), a);
+    auto& attributes = item["attributes"];
+    const auto add = [&](const char* name, const std::string& json) {
+        rapidjson::Document value(&a);
+        value.Parse(json.c_str());
+        attributes.AddMember(rapidjson::Value(name, a), rapidjson::Value(value, a), a);
+    };
+    add("main_product_image_locator",
+        R"([{"media_location":"https://www.example.com/luggage.png","marketplace_id":"A1F83G8C2ARO7P"}])");
+    add("other_product_image_locator_1",
+        R"([{"media_location":"https://www.example.com/luggage-side.png","marketplace_id":"A1F83G8C2ARO7P"}])");
+    add("other_product_image_locator_2",
+        R"([{"media_location":"https://www.example.com/luggage-ca.png","marketplace_id":"A2EUQ1WTGCTBG2"}])");
+    add("externally_assigned_product_identifier",
+        R"([{"type":"upc","value":"012345678905","marketplace_id":"A2EUQ1WTGCTBG2"},{"type":"ean","value":"5012345678917","marketplace_id":"A1F83G8C2ARO7P"}])");
+    return serialise(doc);
+}
+
+/// The example's UK bullet points, as the plugin writes them when the report has no description.
+std::string uk_bullets_html() {
+    std::string text = fixture("listings2021.searchListingsItems.200.example.json");
+    const auto doc = parse(text);
+    std::string html = "<ul>";
+    for (const auto& b : doc["items"][0]["attributes"]["bullet_point"].GetArray())
+        if (std::string(b["marketplace_id"].GetString()) == "ATVPDKIKX0DER")
+            html += std::string("<li>") + b["value"].GetString() + "</li>";
+    return html + "</ul>";
+}
+
+/// Token, FBA, a DONE report and its document: the next answer is the listings file.
+void to_the_listings_download(FakeHost& host, const std::string& report_id) {
+    host.next_step();
+    host.respond(200, {}, R"({"payload":{"granularity":{},"inventorySummaries":[]}})");
+    if (host.next_step().request.method == sdk::Method::post) {
+        host.respond(202, {}, R"({"reportId":")" + report_id + "\"}");
+        host.next_step();
+    }
+    host.respond(
+        200, {},
+        R"({"reportId":")" + report_id +
+            R"(","reportType":"x","createdTime":"2025-01-01T00:00:00Z","processingStatus":"DONE","reportDocumentId":"D1"})");
+    host.next_step();
+    host.respond(200, {}, R"({"reportDocumentId":"D1","url":"https://example.com/d1"})");
+    host.next_step();
+}
+
+std::string listings_url(const std::string& skus, const std::string& page_token = {}) {
+    return api +
+           "/listings/2021-08-01/items/"
+           "A3SELLER?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries%2Cattributes&identifiersType=SKU&"
+           "identifiers=" +
+           skus + "&pageSize=20" + (page_token.empty() ? "" : "&pageToken=" + page_token);
+}
+
+}  // namespace
+
+TEST(AmazonPlugin, ListingsItemsAddImagesWithSizesGtinsAndBulletPoints) {
+    FakeHost host(pcgd_plugin_get_vtable(), seller_settings);
+    host.begin(sdk::Dataset::inventory);
+    grant_token(host);
+    to_the_listings_download(host, "ID1");
+    auto result = host.respond(200, {{"Content-Type", "text/plain;charset=Cp1252"}},
+                               fixture("GET_MERCHANT_LISTINGS_ALL_DATA.synthetic-uk.cp1252.tsv"));
+    ASSERT_TRUE(result.checkpoint);
+    const auto cursor = parse(result.cursor);
+    EXPECT_STREQ(cursor["enrich"].GetString(), "") << "the report is read; its listings are enriched from the first";
+    EXPECT_STREQ(cursor["report_id"].GetString(), "ID1") << "kept, to read the listings again after a restart";
+    EXPECT_TRUE(host.records_of<model::Variant>().empty()) << "nothing goes out before its listings are read";
+
+    // One request for the three SKUs (its bucket: EachOperationDrawsOnItsBucketWithTheModelsUsagePlan).
+    const auto search = host.next_step();
+    EXPECT_EQ(search.request.url, listings_url("SYN-DRIP-WHT%2CSYN-FILT-100%2CSYN-SERV-600"));
+    EXPECT_EQ(search.request.header("x-amz-access-token"), access_token);
+    result = host.respond(200, {}, uk_search_example("SYN-DRIP-WHT"));
+    EXPECT_FALSE(result.checkpoint) << "the example has a nextToken: the same SKUs' next page first";
+    EXPECT_EQ(host.next_step().request.url, listings_url("SYN-DRIP-WHT%2CSYN-FILT-100%2CSYN-SERV-600",
+                                                         "xsdflkj324lkjsdlkj3423klkjsdfkljlk2j34klj2l3k4jlksdjl234"));
+    // The same token again would be a loop: the batch ends there.
+    result = host.respond(
+        200, {},
+        R"({"numberOfResults":3,"pagination":{"nextToken":"xsdflkj324lkjsdlkj3423klkjsdfkljlk2j34klj2l3k4jlksdjl234"},"items":[]})");
+    ASSERT_TRUE(result.checkpoint);
+    EXPECT_FALSE(parse(result.cursor).HasMember("enrich"));
+    EXPECT_FALSE(parse(result.cursor).HasMember("report_id"));
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+
+    const auto variants = host.records_of<model::Variant>();
+    ASSERT_EQ(variants.size(), 3u);
+    EXPECT_EQ(variants[0].sku, "SYN-DRIP-WHT");
+    EXPECT_EQ(variants[0].barcode, "5012345678917") << "the UK EAN; the report's product-id is the ASIN";
+    EXPECT_EQ(variants[1].barcode, "5012345678900") << "the report's EAN stays";
+    EXPECT_EQ(variants[2].barcode, "") << "no listing details for it";
+    const auto products = host.records_of<model::Product>();
+    ASSERT_EQ(products.size(), 3u);
+    EXPECT_EQ(products[0].id, "B0SYNTH001");
+    EXPECT_EQ(products[0].images,
+              (std::vector<model::Image>{{"https://www.example.com/luggage.png", 500, 500},
+                                         {"https://www.example.com/luggage-side.png", std::nullopt, std::nullopt}}))
+        << "the summary's mainImage with its pixels, the same URL once, the other marketplace's image left out";
+    EXPECT_EQ(products[0].description_html, uk_bullets_html()) << "the report has no description: the bullet points";
+    EXPECT_EQ(products[0].description.rfind("SMART TV WITH UNIVERSAL GUIDE: Simple On-screen Guide", 0), 0u)
+        << products[0].description;
+    EXPECT_EQ(products[0].title, "Ceramic Pour-Over Coffee Dripper, White") << "the report's title stays";
+    EXPECT_TRUE(products[1].images.empty());
+}
+
+TEST(AmazonPlugin, ListingDetailsNeverReplaceTheReportsDescriptionNorBarcode) {
+    rapidjson::Document doc;
+    doc.Parse(
+        R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","productType":"HOME","status":[],"createdDate":"2025-01-01T00:00:00Z",)"
+        R"("lastUpdatedDate":"2025-01-01T00:00:00Z","mainImage":{"link":"https://x/a.jpg","height":1200,"width":900}}],)"
+        R"("attributes":{"product_description":[{"value":"<p>Made & dyed</p>","marketplace_id":"A1F83G8C2ARO7P"}],)"
+        R"("bullet_point":[{"value":"Wax < 200 g","marketplace_id":"A1F83G8C2ARO7P"},{"value":"Cire","marketplace_id":"A13V1IB3VIYZZH"}],)"
+        R"("externally_assigned_product_identifier":[{"type":"asin","value":"B0X"},{"type":"ean","value":"3760000000017"}]}})");
+    const auto details = amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P");
+    EXPECT_EQ(details.barcode, "3760000000017") << "an untagged value is every marketplace's; an ASIN is no GTIN";
+    EXPECT_EQ(details.bullets, (std::vector<std::string>{"Wax < 200 g"}));
+    model::Variant v;
+    model::Product p;
+    p.images = {{"https://x/a.jpg", std::nullopt, std::nullopt}};
+    amazon::apply_listing_details(details, v, p);
+    EXPECT_EQ(v.barcode, "3760000000017");
+    EXPECT_EQ(p.images, (std::vector<model::Image>{{"https://x/a.jpg", 900, 1200}}))
+        << "the report's image gains its size";
+    EXPECT_EQ(p.description_html, "<p>Made & dyed</p><ul><li>Wax &lt; 200 g</li></ul>");
+    model::Variant kept;
+    kept.barcode = "5000000000001";
+    model::Product described;
+    described.description_html = "<p>From the report</p>";
+    described.description = "From the report";
+    amazon::apply_listing_details(details, kept, described);
+    EXPECT_EQ(kept.barcode, "5000000000001");
+    EXPECT_EQ(described.description_html, "<p>From the report</p>");
+    EXPECT_EQ(described.description, "From the report");
+    doc.Parse(
+        R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","mainImage":{"link":"https://x/a.jpg","height":0,"width":900}}]})");
+    EXPECT_EQ(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P").images,
+              (std::vector<model::Image>{{"https://x/a.jpg", std::nullopt, std::nullopt}}))
+        << "a height of 0 is no size";
+    doc.Parse(
+        R"({"sku":"S","summaries":[{"marketplaceId":"A1F83G8C2ARO7P","mainImage":{"link":"https://x/a.jpg","height":"big","width":900}}]})");
+    EXPECT_THROW(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P"), json::ParseError)
+        << "not a number at all: a bad answer";
+}
+
+TEST(AmazonPlugin, ARefusedListingsPageKeepsTheReportsData) {
+    FakeHost host(pcgd_plugin_get_vtable(), seller_settings);
+    host.begin(sdk::Dataset::inventory);
+    grant_token(host);
+    to_the_listings_download(host, "ID1");
+    host.respond(200, {}, fixture("GET_MERCHANT_LISTINGS_ALL_DATA.synthetic-uk.cp1252.tsv"));
+    host.next_step();
+    const auto result = host.respond(400, {}, sandbox("listings2021.searchListingsItems.400.sandbox1.json"));
+    ASSERT_TRUE(result.checkpoint);
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+    EXPECT_EQ(host.records_of<model::Variant>().size(), 3u);
+    EXPECT_EQ(host.records_of<model::Product>().size(), 3u);
+    ASSERT_FALSE(host.logs().empty());
+    EXPECT_NE(
+        host.logs().back().find(
+            "searchListingsItems refused SKUs SYN-DRIP-WHT to SYN-SERV-600 (HTTP 400: BAD_REQUEST: Invalid input"),
+        std::string::npos)
+        << host.logs().back();
+    // Anything else is the host's to retry.
+    FakeHost other(pcgd_plugin_get_vtable(), seller_settings);
+    other.begin(sdk::Dataset::inventory);
+    grant_token(other);
+    to_the_listings_download(other, "ID1");
+    other.respond(200, {}, fixture("GET_MERCHANT_LISTINGS_ALL_DATA.synthetic-uk.cp1252.tsv"));
+    other.next_step();
+    EXPECT_EQ(code_of([&] { other.respond(500, {}, R"({"errors":[{"code":"InternalFailure","message":"x"}]})"); }),
+              PCGD_ERR_BAD_RESPONSE);
+}
+
+TEST(AmazonPlugin, WithoutASellerIdTheReportAloneIsStoredWithAWarning) {
+    FakeHost host(pcgd_plugin_get_vtable(), settings);
+    host.begin(sdk::Dataset::inventory);
+    grant_token(host);
+    to_the_listings_download(host, "ID1");
+    ASSERT_TRUE(host.respond(200, {}, fixture("GET_MERCHANT_LISTINGS_ALL_DATA.synthetic-uk.cp1252.tsv")).checkpoint);
+    EXPECT_EQ(host.next_step().kind, sdk::Step::Kind::done);
+    EXPECT_EQ(host.records_of<model::Product>().size(), 3u);
+    ASSERT_EQ(host.logs().size(), 1u);
+    EXPECT_NE(host.logs()[0].find("no seller_id"), std::string::npos) << host.logs()[0];
+    EXPECT_EQ(host.logs()[0].rfind(std::to_string(PCGD_LOG_WARN) + " ", 0), 0u);
+}
+
+TEST(AmazonPlugin, ListingsAreAskedForTwentyAtATimeAndARestartCarriesOn) {
+    // 25 SKUs; the three of ASIN B0ITEM0017X (SKU-18..20) straddle the first 20.
+    std::string tsv =
+        "item-name\tseller-sku\tprice\tquantity\tasin1\tproduct-id-type\tproduct-id\tfulfillment-channel\tstatus\n";
+    std::vector<std::string> skus;
+    for (int i = 0; i < 25; ++i) {
+        char sku[16], asin[16];
+        std::snprintf(sku, sizeof sku, "SKU-%02d", i);
+        std::snprintf(asin, sizeof asin, i >= 18 && i <= 20 ? "B0ITEM0017X" : "B0ITEM%04d", i);
+        skus.emplace_back(sku);
+        tsv += std::string("Item ") + sku + "\t" + sku + "\t1.00\t1\t" + asin + "\t1\t" + asin + "\tDEFAULT\tActive\n";
+    }
+    const auto joined = [&](std::size_t from, std::size_t to) {
+        std::string out;
+        for (std::size_t i = from; i < to; ++i) out += (out.empty() ? "" : "%2C") + skus[i];
+        return out;
+    };
+    FakeHost host(pcgd_plugin_get_vtable(), seller_settings);
+    host.begin(sdk::Dataset::inventory);
+    grant_token(host);
+    to_the_listings_download(host, "ID1");
+    host.respond(200, {}, tsv);
+    // In "ASIN\tSKU" order; the family's product waits for its last SKU.
+    EXPECT_EQ(host.next_step().request.url, listings_url(joined(0, 20)));
+    auto result = host.respond(200, {}, R"({"numberOfResults":20,"items":[]})");
+    ASSERT_TRUE(result.checkpoint);
+    EXPECT_STREQ(parse(result.cursor)["enrich"].GetString(), "B0ITEM0017X\tSKU-19");
+    EXPECT_EQ(host.records_of<model::Variant>().size(), 20u);
+    EXPECT_EQ(host.records_of<model::Product>().size(), 18u);
+    const std::string after_first_batch = result.cursor;
+    EXPECT_EQ(host.next_step().request.url, listings_url(joined(20, 25)));
+
+    // Killed here: a restart reads the same report again, emits nothing of
+    // it, and asks for the five SKUs left.
+    FakeHost again(pcgd_plugin_get_vtable(), seller_settings);
+    again.begin(sdk::Dataset::inventory, false, after_first_batch);
+    grant_token(again);
+    to_the_listings_download(again, "ID1");
+    again.respond(200, {}, tsv);
+    EXPECT_TRUE(again.records().empty());
+    EXPECT_EQ(again.next_step().request.url, listings_url(joined(20, 25)));
+    result = again.respond(200, {}, R"({"numberOfResults":5,"items":[]})");
+    ASSERT_TRUE(result.checkpoint);
+    EXPECT_EQ(again.next_step().kind, sdk::Step::Kind::done);
+    EXPECT_EQ(again.records_of<model::Variant>().size(), 5u);
+    EXPECT_EQ(again.records_of<model::Product>().size(), 5u);
+    EXPECT_TRUE(again.records_of<model::Deletion>().empty()) << "the snapshot was taken before the restart";
+}
+
+TEST(AmazonPlugin, GetListingsItemExampleGivesItsMarketplacesMainImage) {
+    const auto doc = parse(fixture("listings2021.getListingsItem.200.example.json"));
+    const auto us = amazon::listing_details(json::Node(doc), "ATVPDKIKX0DER");
+    EXPECT_EQ(us.images, (std::vector<model::Image>{{"https://www.example.com/luggage.png", 500, 500}}));
+    EXPECT_EQ(us.barcode, "");
+    EXPECT_TRUE(us.bullets.empty());
+    EXPECT_TRUE(amazon::listing_details(json::Node(doc), "A1F83G8C2ARO7P").images.empty())
+        << "another marketplace's summaries";
 }
