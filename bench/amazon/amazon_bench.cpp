@@ -112,6 +112,16 @@ std::string settings(const std::string& seller_id = {}) {
 
 /// A whole orders sync (pages, each shipped order's financial events) of N
 /// orders; records/s is the plugin's and the emulator's work together.
+/// The last run's requests, per rate bucket and in all.
+static void count_requests(benchmark::State& state, const Run& last) {
+    std::int64_t total = 0;
+    for (const auto& [bucket, n] : last.requests) {
+        state.counters["req." + bucket] = static_cast<double>(n);
+        total += n;
+    }
+    state.counters["requests"] = static_cast<double>(total);
+}
+
 static void BM_AmazonOrdersSync(benchmark::State& state) {
     const int orders = static_cast<int>(state.range(0));
     Run last;
@@ -126,12 +136,7 @@ static void BM_AmazonOrdersSync(benchmark::State& state) {
         records += last.records;
     }
     state.counters["records/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
-    std::int64_t total = 0;
-    for (const auto& [bucket, n] : last.requests) {
-        state.counters["req." + bucket] = static_cast<double>(n);
-        total += n;
-    }
-    state.counters["requests"] = static_cast<double>(total);
+    count_requests(state, last);
     state.counters["orders_served"] = static_cast<double>(emulator::Emulator(options(40, orders)).module().data().orders.size());
     state.counters["published_limits_h"] = last.simulated_s / 3600.0;
 }
@@ -209,12 +214,7 @@ static void BM_AmazonInventorySync(benchmark::State& state) {
         records += last.records;
     }
     state.counters["records/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
-    std::int64_t total = 0;
-    for (const auto& [bucket, n] : last.requests) {
-        state.counters["req." + bucket] = static_cast<double>(n);
-        total += n;
-    }
-    state.counters["requests"] = static_cast<double>(total);
+    count_requests(state, last);
     state.counters["skus"] = static_cast<double>(skus);
     state.counters["published_limits_s"] = last.simulated_s;
 }

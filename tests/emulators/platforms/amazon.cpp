@@ -213,12 +213,7 @@ class Amazon final : public PlatformModule {
 public:
     Amazon(ShopData& data, const ModuleOptions& options) : PlatformModule(data, options) {
         bool both = false;
-        std::size_t start = 0;
-        const std::string& spec = options.data;
-        while (start <= spec.size()) {
-            const auto comma = spec.find(',', start);
-            const std::string item = spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-            start = comma == std::string::npos ? spec.size() + 1 : comma + 1;
+        for (const std::string& item : options.data_items()) {
             if (item == "generated" || item.empty()) continue;
             if (item == "both") both = true;
             else if (item == "no-gzip") gzip_ = false;

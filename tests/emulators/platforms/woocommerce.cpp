@@ -199,12 +199,8 @@ public:
           bucket_(options.bucket_capacity, options.leak_per_s),
           started_steady_ms_(this->options().steady_now_ms()) {
         data.traffic.clear();  // WooCommerce has no views or sessions
-        std::string_view rest = options.data;
         bool generated = false;
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            const std::string_view item = rest.substr(0, comma);
-            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        for (const std::string& item : options.data_items()) {
             if (item == "generated") generated = true;
             else if (item == "legacy-store") legacy_ = true, cogs_ = false;
             else if (item == "no-cogs") cogs_ = false;

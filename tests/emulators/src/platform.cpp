@@ -1,21 +1,33 @@
-#include <pcgd/emulator/platform.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <pcgd/emulator/platform.hpp>
 #include <stdexcept>
 
 namespace pcgd::emulator {
 
+std::vector<std::string> ModuleOptions::data_items() const {
+    std::vector<std::string> items;
+    for (std::size_t start = 0;;) {
+        const auto comma = data.find(',', start);
+        items.push_back(data.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) return items;
+        start = comma + 1;
+    }
+}
+
 PlatformModule::PlatformModule(ShopData& data, ModuleOptions options) : data_(data), options_(std::move(options)) {
     if (!options_.steady_now_ms)
         options_.steady_now_ms = [] {
-            return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch())
                 .count();
         };
 }
 
-std::string PlatformModule::route_of(const Request& request) const { return request.method + " " + request.path; }
+std::string PlatformModule::route_of(const Request& request) const {
+    return request.method + " " + request.path;
+}
 
 Response PlatformModule::too_many_requests(int retry_after_s) const {
     Response r = Response::json(429, R"({"error":"rate_limited","error_description":"Too many requests"})");
@@ -63,7 +75,8 @@ std::vector<std::string> Registry::names() const {
     return out;
 }
 
-std::unique_ptr<PlatformModule> Registry::create(const std::string& name, ShopData& data, const ModuleOptions& options) const {
+std::unique_ptr<PlatformModule> Registry::create(const std::string& name, ShopData& data,
+                                                 const ModuleOptions& options) const {
     auto it = factories_.find(name);
     if (it == factories_.end()) {
         std::string known;
@@ -74,7 +87,8 @@ std::unique_ptr<PlatformModule> Registry::create(const std::string& name, ShopDa
 }
 
 void LeakyBucket::drain(std::int64_t now_ms) {
-    if (last_ms_ >= 0 && now_ms > last_ms_) level_ = std::max(0.0, level_ - leak_per_s_ * static_cast<double>(now_ms - last_ms_) / 1000.0);
+    if (last_ms_ >= 0 && now_ms > last_ms_)
+        level_ = std::max(0.0, level_ - leak_per_s_ * static_cast<double>(now_ms - last_ms_) / 1000.0);
     if (now_ms > last_ms_) last_ms_ = now_ms;
 }
 

@@ -28,6 +28,8 @@ struct ModuleOptions {
     /// What the shop holds: "generated" (the shared generator), or a module's
     /// own source such as Shopify's "samples" / "samples=DIR" (recorded payloads).
     std::string data = "generated";
+    /// `data`'s comma-separated items ("generated,no-cogs": two), empty ones included.
+    std::vector<std::string> data_items() const;
     /// Monotonic milliseconds for rate limiting; injectable so tests need not sleep.
     std::function<std::int64_t()> steady_now_ms;
 };
