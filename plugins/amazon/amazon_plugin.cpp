@@ -172,6 +172,7 @@ public:
                R"M({"name":"report_poll_ms","type":"integer","default":15000,"description":"Wait between two looks at a report being prepared"},)M"
                R"M({"name":"application_id","type":"string","description":"The SP-API application id (amzn1.sp.solution...), for `pcgd shop connect`"},)M"
                R"M({"name":"seller_central_url","type":"url","description":"Seller Central of the shop's marketplace, for the consent page; by default the one of its country"},)M"
+               R"M({"name":"draft_app","type":"boolean","default":false,"description":"The SP-API app is still in draft: `pcgd shop connect` asks Amazon for a beta authorization (version=beta)"},)M"
                R"M({"name":"seller_id","type":"string","description":"The seller's merchant token, for the Listings Items API; by default the selling_partner_id stored by `pcgd shop connect`"}]})M";
     }
 

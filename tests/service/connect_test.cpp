@@ -275,6 +275,12 @@ TEST_F(ConnectAmazon, ConsentUrlOfTheShopsSellerCentral) {
     EXPECT_EQ(url.substr(0, expected.size()), expected);
     const std::string tail = "&redirect_uri=https%3A%2F%2Fpcgd.example%2Fconnect%2Famazon%2Fcallback";
     EXPECT_EQ(url.substr(url.size() - tail.size()), tail);
+    // An app still in draft asks for a beta authorization.
+    auto draft = shop;
+    draft.settings_json.insert(draft.settings_json.rfind('}'), R"(,"draft_app":true)");
+    const auto beta = connect::amazon_authorize_url(draft, vault_->open(shop.sealed_credentials),
+                                                    connect::state_key(*vault_), "https://pcgd.example", now);
+    EXPECT_EQ(beta.substr(beta.size() - tail.size() - 13), tail + "&version=beta");
     auto bare = shop;
     bare.settings_json = R"({"client_id":"c"})";
     EXPECT_THROW(connect::amazon_authorize_url(bare, {{"client_secret", "s"}}, "k", "https://pcgd.example", now),

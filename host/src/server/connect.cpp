@@ -142,6 +142,16 @@ std::string shop_setting(const ShopRecord& shop, const char* name) {
     return {};
 }
 
+bool shop_flag(const ShopRecord& shop, const char* name) {
+    try {
+        rapidjson::Document doc;
+        json::parse(doc, shop.settings_json, "settings");
+        if (auto v = json::Node(doc).find(name)) return v->boolean();
+    } catch (const std::exception&) {
+    }
+    return false;
+}
+
 std::string shopify_authorize_url(const ShopRecord& shop, const std::map<std::string, std::string>& credentials,
                                   std::string_view state_key, std::string_view public_url, std::int64_t now_ms) {
     if (shop.shop.platform != "shopify")
@@ -199,9 +209,12 @@ std::string amazon_authorize_url(const ShopRecord& shop, const std::map<std::str
     }
     while (!central.empty() && central.back() == '/') central.pop_back();
     const State state{"amazon", shop.shop.id, now_ms + link_validity_ms, new_nonce()};
+    // Amazon authorizes an app still in draft only when asked for a beta
+    // authorization (the website workflow's "version=beta").
     return central + "/apps/authorize/consent?application_id=" + sdk::url_encode(shop_setting(shop, "application_id")) +
            "&state=" + sdk::url_encode(sign_state(state_key, state)) +
-           "&redirect_uri=" + sdk::url_encode(callback_url(public_url, "amazon"));
+           "&redirect_uri=" + sdk::url_encode(callback_url(public_url, "amazon")) +
+           (shop_flag(shop, "draft_app") ? "&version=beta" : "");
 }
 
 const std::vector<std::string>& ebay_scopes() {

@@ -102,4 +102,7 @@ std::string url_authority(std::string_view url);
 /// A string setting of the shop's settings_json, or "".
 std::string shop_setting(const ShopRecord& shop, const char* name);
 
+/// A boolean setting of the shop; false when unset or not a boolean.
+bool shop_flag(const ShopRecord& shop, const char* name);
+
 }  // namespace pcgd::host::server::connect

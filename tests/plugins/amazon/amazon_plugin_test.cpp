@@ -93,8 +93,10 @@ TEST(AmazonPlugin, ManifestDeclaresSettings) {
     auto m = parse(pcgd_plugin_get_vtable()->manifest_json());
     EXPECT_STREQ(m["id"].GetString(), "amazon");
     ASSERT_EQ(m["datasets"].Size(), 3u);
-    ASSERT_EQ(m["settings"].Size(), 13u);
-    EXPECT_STREQ(m["settings"][12]["name"].GetString(), "seller_id");
+    ASSERT_EQ(m["settings"].Size(), 14u);
+    EXPECT_STREQ(m["settings"][13]["name"].GetString(), "seller_id");
+    EXPECT_STREQ(m["settings"][12]["name"].GetString(), "draft_app");
+    EXPECT_FALSE(m["settings"][12]["default"].GetBool());
     EXPECT_STREQ(m["settings"][10]["name"].GetString(), "application_id");
     EXPECT_STREQ(m["settings"][1]["name"].GetString(), "token_url");
     EXPECT_STREQ(m["settings"][1]["default"].GetString(), "https://api.amazon.com/auth/o2/token");
