@@ -38,15 +38,8 @@ void Router::add(std::string method, std::string pattern, Handler handler, Route
     routes_.push_back(Route{std::move(method), std::move(pattern), options, std::move(handler)});
 }
 
-bool Router::runs_on_io_thread(const Request& request) const {
-    for (const auto& r : routes_)
-        if (r.method == request.method && match_pattern(r.pattern, request.path)) return r.options.on_io_thread;
-    return true;
-}
-
-Response Router::handle(const Request& request, Store& store, const Config& config) const {
-    const Route* found = nullptr;
-    Params params;
+Match Router::match(const Request& request) const {
+    Match m;
     std::string allow;
     std::string pattern;
     for (const auto& r : routes_) {
@@ -55,18 +48,26 @@ Response Router::handle(const Request& request, Store& store, const Config& conf
         pattern = r.pattern;
         allow += (allow.empty() ? "" : ", ") + r.method;
         // HEAD is not served: every route is GET or POST.
-        if (r.method == request.method && !found) {
-            found = &r;
-            params = std::move(*p);
+        if (r.method == request.method && !m.route) {
+            m.route = &r;
+            m.params = std::move(*p);
         }
     }
-    if (!found && allow.empty()) return json_error(404, "no route for " + request.path);
-    if (!found) {
-        Response r = json_error(405, request.method + " is not allowed on " + pattern + " (allowed: " + allow + ")");
-        r.headers.emplace_back("Allow", allow);
-        r.route = pattern;
-        return r;
+    if (m.route) return m;
+    if (allow.empty()) {
+        m.refusal = json_error(404, "no route for " + request.path);
+    } else {
+        m.refusal = json_error(405, request.method + " is not allowed on " + pattern + " (allowed: " + allow + ")");
+        m.refusal.headers.emplace_back("Allow", allow);
+        m.refusal.route = pattern;
     }
+    return m;
+}
+
+Response Router::handle(const Request& request, const Match& match, Store& store, const Config& config) const {
+    if (!match.route) return match.refusal;
+    const Route* found = match.route;
+    const Params& params = match.params;
     Response response;
     try {
         std::optional<Principal> principal;

@@ -54,18 +54,34 @@ struct Route {
     Handler handler;
 };
 
+/// A request's route, looked up once: the route and the path's parameters,
+/// or, when no route serves the request, the answer (404, or 405 with Allow).
+struct Match {
+    const Route* route = nullptr;  // into the Router, which outlives it; null: `refusal` is the answer
+    Params params;
+    Response refusal;
+
+    /// Whether the request is answered on the I/O thread: its route's
+    /// option, or true when there is no route (the refusal is quick).
+    bool runs_on_io_thread() const { return !route || route->options.on_io_thread; }
+};
+
 class Router {
 public:
     void add(std::string method, std::string pattern, Handler handler, RouteOptions options = {});
 
-    /// Answers one request: 404 for an unknown path, 405 with Allow for a
-    /// known path and another method, 401 without a valid token, else the
-    /// handler's response. Never throws: a handler's exception is a 500.
-    Response handle(const Request& request, Store& store, const Config& config) const;
+    /// The route serving the request, or the refusal.
+    Match match(const Request& request) const;
 
-    /// Whether handle() must run on the I/O thread for this request: its
-    /// route's option, or true when no route matches (the answer is quick).
-    bool runs_on_io_thread(const Request& request) const;
+    /// Answers one matched request: the refusal when there is no route,
+    /// 401 without a valid token, else the handler's response. Never
+    /// throws: a handler's exception is a 500.
+    Response handle(const Request& request, const Match& match, Store& store, const Config& config) const;
+
+    /// match() then handle().
+    Response handle(const Request& request, Store& store, const Config& config) const {
+        return handle(request, match(request), store, config);
+    }
 
     const std::vector<Route>& routes() const { return routes_; }
 

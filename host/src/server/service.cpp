@@ -250,13 +250,14 @@ void run_service(Store& store, const Config& started_with, const ServiceOptions&
     StorePool worker_stores([path = config.store_path.string()] { return open_sqlite_store(path); });
     boost::asio::thread_pool workers(worker_count(config.server));
     const auto dispatch = [&](Request request, HttpServer::Respond respond) {
-        if (router.runs_on_io_thread(request)) return respond(router.handle(request, store, *config_in_force));
+        Match match = router.match(request);
+        if (match.runs_on_io_thread()) return respond(router.handle(request, match, store, *config_in_force));
         boost::asio::post(workers, [&router, &worker_stores, config = config_in_force, request = std::move(request),
-                                    respond = std::move(respond)]() mutable {
+                                    match = std::move(match), respond = std::move(respond)]() mutable {
             Response response;
             try {
                 const auto lease = worker_stores.lease();
-                response = router.handle(request, *lease, *config);
+                response = router.handle(request, match, *lease, *config);
             } catch (const std::exception& e) {
                 spdlog::error("{} {}: the store cannot be opened: {}", request.method, request.path, e.what());
                 response = json_error(503, "the store cannot be opened (see the service's log)");
