@@ -898,12 +898,13 @@ private:
     /// A report read to its end (or CANCELLED, `complete` false).
     void finish_report(sdk::Result& out, bool complete) {
         report_failures_ = 0;
-        report_id_kept_ = cursor_.report_id;
-        cursor_.report_id.reset();
         switch (report_kind_) {
         case ReportKind::listings: {
+            // A complete report's id stays in the cursor while its listings
+            // are enriched, so that a restart reads the same report again.
             if (!complete) {
                 // Amazon's "no data": the snapshot is kept as it was.
+                cursor_.report_id.reset();
                 cursor_.enrich.reset();
                 done_ = true;
                 out.commit(cursor_.to_json());
@@ -911,7 +912,6 @@ private:
             }
             if (rebuilding_) {
                 rebuilding_ = false;
-                cursor_.report_id = report_id_kept_;
                 return next_listings_batch(out);
             }
             std::string known;
@@ -924,7 +924,6 @@ private:
                 host().log(sdk::LogLevel::warn,
                            "amazon: no seller_id (nor selling_partner_id from `pcgd shop connect`): listings are not enriched with the "
                            "Listings Items API (images with sizes, GTINs, bullet points)");
-            cursor_.report_id = report_id_kept_;
             cursor_.enrich = std::string();
             return next_listings_batch(out);
         }
@@ -936,6 +935,7 @@ private:
             phase_ = cursor_.report_id ? Phase::report_poll : Phase::report_create;
             return;
         case ReportKind::traffic_day:
+            cursor_.report_id.reset();
             if (*cursor_.day >= end_day_) {
                 cursor_.last_day = end_day_;
                 cursor_.day.reset();
@@ -1107,7 +1107,6 @@ private:
     std::map<std::string, model::Product> products_;  // by ASIN, emitted with their last SKU's batch
     std::map<std::string, model::Variant> variants_;  // by SKU, emitted with their batch
     std::set<std::string> snapshot_;                  // "ASIN\tSKU"
-    std::optional<std::string> report_id_kept_;       // the listings report, kept while enriching
     bool rebuilding_ = false;                         // reading the report again after a restart
     std::vector<std::string> batch_;                  // "ASIN\tSKU" of the searchListingsItems request
     std::optional<std::string> listings_token_;
