@@ -234,11 +234,6 @@ public:
         if (shop_currency_.code() != marketplace_.currency)
             throw sdk::Error(PCGD_ERR_CONFIG, "shop currency " + shop_currency_.str() + " is not " + std::string(marketplace_.id) +
                                                   "'s currency " + std::string(marketplace_.currency));
-        if (auto p = settings.find("page_size")) {
-            const std::int64_t n = p->i64();
-            if (n < 1 || n > 200) throw sdk::Error(PCGD_ERR_CONFIG, "settings.page_size: must be between 1 and 200");
-            page_size_ = n;
-        }
         const auto integer = [&](const char* key, std::int64_t lowest, std::int64_t highest, std::int64_t& into) {
             auto v = settings.find(key);
             if (!v) return;
@@ -247,6 +242,7 @@ public:
                                                       std::to_string(lowest) + " and " + std::to_string(highest));
             into = v->i64();
         };
+        integer("page_size", 1, 200, page_size_);
         integer("traffic_days", 1, 730, traffic_days_);
         // eBay raises the quota on request (Application Growth Check), hence more than 100 allowed.
         integer("traffic_calls_per_day", 1, 10'000, traffic_budget_);
